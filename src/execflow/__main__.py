@@ -1,0 +1,5 @@
+"""Allows `python -m execflow`."""
+
+from execflow.cli.main import main
+
+main()

@@ -1,0 +1,1 @@
+"""Prove: the audit log, SLA reports and evidence."""

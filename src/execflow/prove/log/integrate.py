@@ -1,0 +1,82 @@
+"""The integrator: hashes new entries into tiles and signs a checkpoint, once per batch."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from execflow.prove.log import merkle, store
+from execflow.prove.log.checkpoint import Checkpoint
+from execflow.prove.log.models import LogEntry, LogTile, LogTree
+from execflow.prove.log.note import Signer
+from execflow.prove.log.tiles import TileNodes, extend_tiles
+
+
+class TreeIntegrityError(RuntimeError):
+    """The stored tree no longer matches what was signed; the log refuses to sign."""
+
+
+@dataclass(frozen=True)
+class Signed:
+    """What one integration produced."""
+
+    size: int
+    root: bytes
+    note: str
+
+
+def integrate(
+    session: Session, *, signer: Signer, now: datetime, max_entries: int = 50_000
+) -> Signed | None:
+    """Integrate committed entries beyond the signed size and sign the new tree.
+
+    The tree row is locked first, so two nodes never integrate at once; the new tree
+    is built on the stored tiles of the signed tree, whose root is re-checked before
+    anything is signed. So every checkpoint extends the last one, across restarts and
+    nodes. Returns None when there was nothing new to sign.
+    """
+    head = session.execute(select(LogTree).where(LogTree.id == 1).with_for_update()).scalar_one()
+    old_size = head.size
+    rows = session.execute(
+        select(LogEntry.idx, LogEntry.data)
+        .where(LogEntry.idx >= old_size)
+        .order_by(LogEntry.idx)
+        .limit(max_entries)
+    ).all()
+    count = 0
+    for offset, row in enumerate(rows):
+        if row.idx != old_size + offset:
+            break
+        count += 1
+    if count == 0 and head.checkpoint is not None:
+        return None
+
+    stored: dict[tuple[int, int], bytes] = {}
+
+    def fetch(level: int, index: int) -> bytes:
+        key = (level, index)
+        if key not in stored:
+            stored[key] = store.fetch_tile(session, level, index)
+        return stored[key]
+
+    if old_size and merkle.subtree_root(TileNodes(fetch).node, 0, old_size) != head.root:
+        raise TreeIntegrityError(f"stored tiles no longer give the signed root at size {old_size}")
+
+    leaves = [merkle.leaf_hash(row.data) for row in rows[:count]]
+    changed = extend_tiles(fetch, old_size, leaves)
+    for (level, index), data in changed.items():
+        if stored.get((level, index)):
+            session.execute(
+                update(LogTile).where(LogTile.level == level, LogTile.idx == index).values(data=data)
+            )
+        else:
+            session.execute(insert(LogTile).values(level=level, idx=index, data=data))
+    new_size = old_size + count
+    root = merkle.subtree_root(TileNodes(lambda lv, ix: changed.get((lv, ix)) or fetch(lv, ix)).node, 0, new_size)
+    note = signer.sign(Checkpoint(signer.name, new_size, root).body())
+    head.size, head.root, head.checkpoint, head.signed_at = new_size, root, note, now
+    session.flush()
+    return Signed(new_size, root, note)

@@ -1,0 +1,91 @@
+"""Reading the stored log: tree state, tiles, entries, bundles and proofs."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from execflow.errors import InvalidInput, NotFound
+from execflow.prove.log import merkle
+from execflow.prove.log.models import LogEntry, LogHead, LogTile, LogTree
+from execflow.prove.log.tiles import TILE_WIDTH, TileNodes, TileRef, encode_bundle, tile_width_at
+
+
+def tree(session: Session) -> LogTree:
+    """The signed tree row."""
+    return session.execute(select(LogTree).where(LogTree.id == 1)).scalar_one()
+
+
+def appended_size(session: Session) -> int:
+    """How many entries have been appended (committed), signed or not."""
+    return session.execute(select(LogHead.size).where(LogHead.id == 1)).scalar_one()
+
+
+def fetch_tile(session: Session, level: int, index: int) -> bytes:
+    """The stored tile (level, index), or b'' if there is none."""
+    data = session.execute(
+        select(LogTile.data).where(LogTile.level == level, LogTile.idx == index)
+    ).scalar_one_or_none()
+    return data or b""
+
+
+def nodes(session: Session) -> TileNodes:
+    """A node reader over the stored tiles, caching each tile it reads."""
+    return TileNodes(lambda level, index: fetch_tile(session, level, index))
+
+
+def _check_size(session: Session, size: int) -> None:
+    signed = tree(session).size
+    if size > signed:
+        raise InvalidInput(f"size {size} is beyond the latest checkpoint's size {signed}")
+
+
+def inclusion(session: Session, *, index: int, size: int) -> list[bytes]:
+    """The audit path of entry index in the tree of size (at most the signed size)."""
+    if size < 1 or not 0 <= index < size:
+        raise InvalidInput(f"index must be in [0, size) and size at least 1; got {index}, {size}")
+    _check_size(session, size)
+    return merkle.inclusion_proof(nodes(session).node, index, size)
+
+
+def consistency(session: Session, *, old: int, new: int) -> list[bytes]:
+    """The consistency proof from size old to size new."""
+    if not 0 <= old <= new:
+        raise InvalidInput(f"need 0 <= old <= new; got {old}, {new}")
+    _check_size(session, new)
+    return merkle.consistency_proof(nodes(session).node, old, new)
+
+
+def root_at(session: Session, size: int) -> bytes:
+    """The tree root at a size up to the signed size."""
+    _check_size(session, size)
+    return merkle.subtree_root(nodes(session).node, 0, size)
+
+
+def entry(session: Session, index: int) -> bytes:
+    """The canonical bytes of a signed entry."""
+    if index < 0 or index >= tree(session).size:
+        raise NotFound(f"no signed entry {index}")
+    return session.execute(select(LogEntry.data).where(LogEntry.idx == index)).scalar_one()
+
+
+def entries(session: Session, start: int, stop: int) -> list[bytes]:
+    """Entries [start, stop) in order."""
+    rows = session.execute(
+        select(LogEntry.data)
+        .where(LogEntry.idx >= start, LogEntry.idx < stop)
+        .order_by(LogEntry.idx)
+    ).scalars()
+    return list(rows)
+
+
+def read_tile(session: Session, ref: TileRef) -> bytes:
+    """A hash tile or entry bundle exactly as C2SP tlog-tiles serves it."""
+    size = tree(session).size
+    available = tile_width_at(0 if ref.level is None else ref.level, ref.index, size)
+    if ref.width > available:
+        raise NotFound(f"{ref.path()} is not in the tree of size {size}")
+    if ref.level is None:
+        start = ref.index * TILE_WIDTH
+        return encode_bundle(entries(session, start, start + ref.width))
+    return fetch_tile(session, ref.level, ref.index)[: ref.width * merkle.HASH_SIZE]
