@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, Index, Integer, LargeBinary, SmallInteger, String, Text
+from sqlalchemy import BigInteger, DateTime, Index, LargeBinary, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from execflow.db import Base
-
-# On SQLite an INTEGER PRIMARY KEY is the rowid itself: the cheapest possible append.
-IndexType = BigInteger().with_variant(Integer(), "sqlite")
+from execflow.db import Base, IdType
 
 
 class LogEntry(Base):
@@ -18,7 +15,7 @@ class LogEntry(Base):
 
     __tablename__ = "log_entries"
 
-    idx: Mapped[int] = mapped_column(IndexType, primary_key=True, autoincrement=False)
+    idx: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=False)
     data: Mapped[bytes] = mapped_column(LargeBinary)
     type: Mapped[str] = mapped_column(String(100))
     subject_kind: Mapped[str] = mapped_column(String(50))

@@ -105,7 +105,10 @@ def verify_log(
     progress: Progress | None = None,
 ) -> Report:
     """Recompute the log from its entries; check tiles, root, signature and consistency."""
-    note = source.checkpoint() if note is None else note
+    try:
+        note = source.checkpoint() if note is None else note
+    except (LookupError, OSError) as exc:
+        return Report(False, 0, b"", None, f"no checkpoint to verify: {exc}")
     try:
         checkpoint = open_checkpoint(note, verifier)
     except NoteError as exc:

@@ -1,0 +1,1 @@
+"""Access: API tokens and the roles viewer < responder < admin."""

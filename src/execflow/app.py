@@ -1,0 +1,132 @@
+"""create_app(settings) -> FastAPI: routers, error handlers, metrics and the workers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from execflow import __version__
+from execflow.access.routes import router as tokens_router
+from execflow.clock import Clock, SystemClock
+from execflow.config import Settings
+from execflow.db import Database
+from execflow.errors import ExecFlowError
+from execflow.ops.metrics import HttpMetrics, register_gauge
+from execflow.ops.routes import router as ops_router
+from execflow.outbox import pending_count
+from execflow.prove.audit import routes as audit_routes
+from execflow.prove.log import store
+from execflow.prove.log.keys import load_signer
+from execflow.web.state import AppState
+from execflow.workers import Workers
+
+log = logging.getLogger("execflow")
+
+_HTTP_CODES = {
+    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+    405: "method_not_allowed", 406: "not_acceptable", 409: "conflict", 413: "payload_too_large",
+    415: "unsupported_media_type", 422: "invalid_input", 429: "too_many_requests",
+}
+
+
+def error_body(code: str, message: str, details: list[Any] | None = None) -> dict[str, Any]:
+    """The contract's error JSON."""
+    return {"error": {"code": code, "message": message, "details": details or []}}
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ExecFlowError)
+    async def _domain(_request: Request, exc: ExecFlowError) -> JSONResponse:
+        return JSONResponse(error_body(exc.code, exc.message, exc.details), status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        details = [
+            {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": e.get("type")}
+            for e in exc.errors()
+        ]
+        first = details[0] if details else {"loc": [], "msg": "invalid request"}
+        if first.get("type") == "json_invalid":
+            message = "the request body is not valid JSON"
+        else:
+            where = ".".join(str(p) for p in first["loc"] if p != "body") or "request"
+            message = f"{where}: {first['msg']}"
+        return JSONResponse(
+            error_body("validation_error", message, jsonable_encoder(details)),
+            status_code=422,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = _HTTP_CODES.get(exc.status_code, "error")
+        return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code,
+                            headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", exc_info=exc)
+        return JSONResponse(error_body("internal_error", "an unexpected error occurred"),
+                            status_code=500)
+
+
+def create_app(
+    settings: Settings,
+    *,
+    db: Database | None = None,
+    clock: Clock | None = None,
+    run_workers: bool = False,
+) -> FastAPI:
+    """Build the whole HTTP application; workers start with it when asked."""
+    database = db or Database.from_url(settings.resolved_database_url)
+    state = AppState(
+        settings=settings,
+        db=database,
+        clock=clock or SystemClock(),
+        signer=load_signer(settings.key_path, settings.log_origin),
+    )
+    workers = Workers(state.db, state.signer, state.clock, settings) if run_workers else None
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if workers is not None:
+            workers.start()
+        try:
+            yield
+        finally:
+            if workers is not None:
+                workers.stop()
+
+    app = FastAPI(title="ExecFlow", version=__version__, lifespan=lifespan)
+    app.state.execflow = state
+    _install_error_handlers(app)
+    app.include_router(ops_router)
+    app.include_router(audit_routes.public)
+    app.include_router(audit_routes.log_reads)
+    app.include_router(audit_routes.api)
+    app.include_router(tokens_router)
+    _register_gauges(state)
+    app.add_middleware(HttpMetrics, registry=state.registry)
+    return app
+
+
+def _register_gauges(state: AppState) -> None:
+    def signed_size() -> float:
+        with state.db.read() as session:
+            return float(store.tree(session).size)
+
+    def pending() -> float:
+        with state.db.read() as session:
+            return float(pending_count(session))
+
+    register_gauge(state.registry, "execflow_log_signed_size", "Entries in the signed log.",
+                   signed_size)
+    register_gauge(state.registry, "execflow_outbox_pending", "Side effects awaiting delivery.",
+                   pending)

@@ -1,0 +1,34 @@
+"""Demo data for `make run`: enough of everything built so far to see the product work."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from execflow.prove.log.append import append
+from execflow.prove.log.entry import Ref
+from execflow.prove.log.models import LogEntry
+
+DEMO_ACTOR = Ref("system", "demo")
+
+_EVENTS = [
+    ("custom.deploy", Ref("service", "checkout-api"), {"version": "2026.11.3", "by": "ci"}),
+    ("custom.config_change", Ref("service", "checkout-api"), {"setting": "pool_size", "to": 40}),
+    ("custom.manual_check", Ref("component", "payments"), {"result": "ok"}),
+    ("custom.deploy", Ref("service", "status-page"), {"version": "1.4.0", "by": "ci"}),
+]
+
+
+def load_demo(session: Session, *, now: datetime) -> int:
+    """Record the demo's audit events once; returns how many were added."""
+    seen = session.execute(
+        select(LogEntry.idx).where(LogEntry.subject_id == "checkout-api").limit(1)
+    ).first()
+    if seen is not None:
+        return 0
+    for offset, (kind, subject, data) in enumerate(_EVENTS):
+        at = now - timedelta(minutes=10 * (len(_EVENTS) - offset))
+        append(session, type=kind, at=at, actor=DEMO_ACTOR, subject=subject, data=data)
+    return len(_EVENTS)

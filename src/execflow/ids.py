@@ -1,0 +1,10 @@
+"""Opaque, prefixed row ids (tok_3f9a...), readable in logs and URLs."""
+
+from __future__ import annotations
+
+import secrets
+
+
+def new_id(prefix: str) -> str:
+    """A new random id such as 'inc_5c1e0a9b7d3f4e21'."""
+    return f"{prefix}_{secrets.token_hex(8)}"

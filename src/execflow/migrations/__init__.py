@@ -1,0 +1,1 @@
+"""Alembic migrations, run by `execflow init` and at start-up."""

@@ -1,0 +1,173 @@
+"""Side effects queued inside a transaction and delivered by workers after commit.
+
+A row becomes visible to workers only when the transaction that queued it commits, so
+a rolled-back change never sends anything. Workers claim due rows with a lease
+(`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite has a single writer), so two nodes never
+hold the same row; a crashed node's rows are claimed again once its lease runs out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Index, Integer, String, Text, func, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from execflow.db import Base, IdType
+
+PENDING, DONE, DEAD = "pending", "done", "dead"
+BACKOFF_BASE_SECONDS = 5.0
+BACKOFF_MAX_SECONDS = 15 * 60.0
+
+
+class OutboxRow(Base):
+    """One queued side effect."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(16), default=PENDING)
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=12)
+    lease_owner: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    __table_args__ = (Index("ix_outbox_state_due", "state", "due_at"),)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A row a worker holds the lease on."""
+
+    id: int
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+    max_attempts: int
+
+
+AfterDelivery = Callable[[Session], None]
+Handler = Callable[[Claimed], AfterDelivery | None]
+"""Delivers one item; may return a function run in the transaction that marks it done."""
+
+
+def enqueue(
+    session: Session,
+    *,
+    kind: str,
+    payload: dict[str, Any],
+    now: datetime,
+    due_at: datetime | None = None,
+    max_attempts: int = 12,
+) -> OutboxRow:
+    """Queue a side effect in the caller's transaction."""
+    row = OutboxRow(
+        kind=kind,
+        payload=payload,
+        state=PENDING,
+        due_at=due_at or now,
+        attempts=0,
+        max_attempts=max_attempts,
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def claim(
+    session: Session,
+    *,
+    owner: str,
+    now: datetime,
+    limit: int = 100,
+    lease: timedelta = timedelta(seconds=60),
+    kinds: Sequence[str] | None = None,
+) -> list[Claimed]:
+    """Lease up to limit due rows to owner; the caller commits right after."""
+    query = (
+        select(OutboxRow)
+        .where(OutboxRow.state == PENDING, OutboxRow.due_at <= now)
+        .where((OutboxRow.lease_until.is_(None)) | (OutboxRow.lease_until < now))
+        .order_by(OutboxRow.due_at, OutboxRow.id)
+        .limit(limit)
+    )
+    if kinds is not None:
+        query = query.where(OutboxRow.kind.in_(kinds))
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    rows = session.execute(query).scalars().all()
+    claimed = []
+    for row in rows:
+        row.lease_owner = owner
+        row.lease_until = now + lease
+        row.attempts += 1
+        claimed.append(Claimed(row.id, row.kind, dict(row.payload), row.attempts, row.max_attempts))
+    session.flush()
+    return claimed
+
+
+def _held(session: Session, item_id: int, owner: str) -> OutboxRow | None:
+    row = session.execute(
+        select(OutboxRow).where(OutboxRow.id == item_id).with_for_update()
+    ).scalar_one_or_none()
+    if row is None or row.state != PENDING or row.lease_owner != owner:
+        return None
+    return row
+
+
+def complete(session: Session, *, item_id: int, owner: str, now: datetime) -> bool:
+    """Mark a delivered row done, if owner still holds it."""
+    row = _held(session, item_id, owner)
+    if row is None:
+        return False
+    row.state, row.finished_at, row.lease_until = DONE, now, None
+    session.flush()
+    return True
+
+
+def backoff(attempts: int) -> timedelta:
+    """Delay before the next try: 5 s doubling per attempt, at most 15 min."""
+    seconds = min(BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0), BACKOFF_MAX_SECONDS)
+    return timedelta(seconds=seconds)
+
+
+def fail(session: Session, *, item_id: int, owner: str, now: datetime, error: str) -> str | None:
+    """Record a failed try: schedule a retry with backoff, or give up; returns the new state."""
+    row = _held(session, item_id, owner)
+    if row is None:
+        return None
+    row.last_error = error[:2000]
+    row.lease_until = None
+    if row.attempts >= row.max_attempts:
+        row.state, row.finished_at = DEAD, now
+    else:
+        row.due_at = now + backoff(row.attempts)
+    session.flush()
+    return row.state
+
+
+def pending_count(session: Session) -> int:
+    """How many rows wait for delivery."""
+    return session.execute(
+        select(func.count()).select_from(OutboxRow).where(OutboxRow.state == PENDING)
+    ).scalar_one()
+
+
+def release(session: Session, *, owner: str) -> int:
+    """Give back every lease owner holds (on a clean shutdown)."""
+    result = session.execute(
+        update(OutboxRow)
+        .where(OutboxRow.state == PENDING, OutboxRow.lease_owner == owner)
+        .values(lease_until=None, lease_owner=None)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -1,0 +1,23 @@
+"""What the running app holds: settings, database, clock, log key and metrics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from prometheus_client import CollectorRegistry
+
+from execflow.clock import Clock
+from execflow.config import Settings
+from execflow.db import Database
+from execflow.prove.log.note import Signer
+
+
+@dataclass
+class AppState:
+    """Everything a request handler may need, built once at start-up."""
+
+    settings: Settings
+    db: Database
+    clock: Clock
+    signer: Signer
+    registry: CollectorRegistry = field(default_factory=CollectorRegistry)
