@@ -57,11 +57,22 @@ class _Rebuild:
         self.source = source
         self.size = size
         self.pending: dict[int, list[bytes]] = {}
-        self.first_bad: int | None = None
+        self.bad_by_level: dict[int, int] = {}
 
-    def _mismatch(self, index: int) -> None:
-        if self.first_bad is None or index < self.first_bad:
-            self.first_bad = index
+    @property
+    def first_bad(self) -> int | None:
+        """The first bad entry, blamed at the lowest level that disagrees.
+
+        A changed entry also changes every hash above it; the lowest level names it exactly.
+        """
+        if not self.bad_by_level:
+            return None
+        return self.bad_by_level[min(self.bad_by_level)]
+
+    def _mismatch(self, level: int, index: int) -> None:
+        known = self.bad_by_level.get(level)
+        if known is None or index < known:
+            self.bad_by_level[level] = index
 
     def push(self, level: int, index: int, hashes: list[bytes]) -> None:
         """Compare recomputed tile (level, index) with the stored one, then go up."""
@@ -75,7 +86,7 @@ class _Rebuild:
             for pos in range(width):
                 at = pos * merkle.HASH_SIZE
                 if stored[at : at + merkle.HASH_SIZE] != hashes[pos]:
-                    self._mismatch((index * TILE_WIDTH + pos) << (TILE_HEIGHT * level))
+                    self._mismatch(level, (index * TILE_WIDTH + pos) << (TILE_HEIGHT * level))
                     break
         if width == TILE_WIDTH:
             parent = self.pending.setdefault(level + 1, [])

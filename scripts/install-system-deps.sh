@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the system packages the tests need (PostgreSQL server binaries) when they are
+# missing and we are root; otherwise names them. Safe to re-run.
+set -euo pipefail
+
+missing=()
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+  echo "installing system packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "please install these system packages, then re-run: ${missing[*]}" >&2
+  exit 1
+fi

@@ -1,0 +1,120 @@
+"""The outbox on a real database: delivery after commit, leases, retries, and two workers."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+
+from execflow import outbox
+from execflow.clock import ManualClock
+from execflow.config import Settings
+from execflow.db import Database
+from execflow.prove.log.note import Signer
+from execflow.workers import Workers, default_handlers
+from tests.receiver import receiver
+
+
+def _queue(db: Database, clock: ManualClock, url: str, n: int, **kw: object) -> None:
+    with db.write() as session:
+        for i in range(n):
+            outbox.enqueue(session, kind="webhook", payload={"url": url, "body": {"n": i}},
+                           now=clock.now(), **kw)  # type: ignore[arg-type]
+
+
+def test_nothing_is_sent_for_a_rolled_back_change(db: Database, clock: ManualClock) -> None:
+    with pytest.raises(RuntimeError), db.write() as session:
+        outbox.enqueue(session, kind="webhook", payload={}, now=clock.now())
+        raise RuntimeError("the change failed")
+    with db.write() as session:
+        assert outbox.claim(session, owner="a", now=clock.now()) == []
+
+
+def test_a_lease_keeps_others_off_until_it_runs_out(db: Database, clock: ManualClock) -> None:
+    _queue(db, clock, "http://unused", 3)
+    with db.write() as session:
+        first = outbox.claim(session, owner="a", now=clock.now(), lease=timedelta(seconds=30))
+    assert len(first) == 3
+    with db.write() as session:
+        assert outbox.claim(session, owner="b", now=clock.now()) == []
+    clock.advance(timedelta(seconds=31))
+    with db.write() as session:
+        taken_over = outbox.claim(session, owner="b", now=clock.now())
+    assert [c.id for c in taken_over] == [c.id for c in first]
+    assert all(c.attempts == 2 for c in taken_over)
+    with db.write() as session:
+        assert not outbox.complete(session, item_id=first[0].id, owner="a", now=clock.now())
+        assert outbox.complete(session, item_id=first[0].id, owner="b", now=clock.now())
+
+
+def test_work_due_later_waits(db: Database, clock: ManualClock) -> None:
+    _queue(db, clock, "http://unused", 1, due_at=clock.now() + timedelta(minutes=5))
+    with db.write() as session:
+        assert outbox.claim(session, owner="a", now=clock.now()) == []
+    clock.advance(timedelta(minutes=5))
+    with db.write() as session:
+        assert len(outbox.claim(session, owner="a", now=clock.now())) == 1
+
+
+def test_failed_delivery_backs_off_then_succeeds(
+    db: Database, clock: ManualClock, signer: Signer, settings: Settings
+) -> None:
+    workers = Workers(db, signer, clock, settings, handlers=default_handlers())
+    with receiver() as target:
+        target.statuses = [503, 500]
+        _queue(db, clock, target.url + "/hook", 1)
+        assert workers.deliver_once() == 1
+        assert target.requests == []
+        assert workers.deliver_once() == 0  # backing off: not due yet
+        clock.advance(outbox.backoff(1))
+        assert workers.deliver_once() == 1
+        assert target.requests == []
+        clock.advance(outbox.backoff(2))
+        assert workers.deliver_once() == 1
+        assert [r.body for r in target.requests] == [{"n": 0}]
+        assert target.requests[0].headers["Idempotency-Key"].startswith("execflow-outbox-")
+    with db.read() as session:
+        assert outbox.pending_count(session) == 0
+
+
+def test_delivery_gives_up_after_max_attempts_and_says_so(
+    db: Database, clock: ManualClock, signer: Signer, settings: Settings
+) -> None:
+    workers = Workers(db, signer, clock, settings, handlers=default_handlers())
+    _queue(db, clock, "http://127.0.0.1:9/closed", 1, max_attempts=2)
+    workers.deliver_once()
+    clock.advance(timedelta(hours=1))
+    workers.deliver_once()
+    with db.read() as session:
+        row = session.query(outbox.OutboxRow).one()
+    assert row.state == outbox.DEAD and row.attempts == 2
+    assert row.last_error and "ConnectError" in row.last_error
+
+
+def test_two_workers_deliver_each_item_exactly_once(
+    db: Database, clock: ManualClock, signer: Signer, settings: Settings
+) -> None:
+    with receiver() as target:
+        _queue(db, clock, target.url + "/hook", 300)
+        nodes = [Workers(db, signer, clock, settings, handlers=default_handlers(), owner=name)
+                 for name in ("node-a", "node-b")]
+        errors: list[BaseException] = []
+
+        def drain(node: Workers) -> None:
+            try:
+                while node.deliver_once(limit=16):
+                    pass
+            except BaseException as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=drain, args=(n,)) for n in nodes]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        numbers = sorted(r.body["n"] for r in target.requests)
+    assert numbers == list(range(300))
+    with db.read() as session:
+        assert outbox.pending_count(session) == 0
