@@ -108,7 +108,7 @@ def clock() -> ManualClock:
 def settings(tmp_path: Path, db_url: str) -> Settings:
     """Settings for an initialised data dir on the test's database."""
     data_dir = tmp_path / "data"
-    conf = Settings(_env_file=None, data_dir=data_dir, database_url=db_url)  # type: ignore[call-arg]
+    conf = Settings(_env_file=None, data_dir=data_dir, database_url=db_url)
     create_key(conf.key_path)
     return conf
 
@@ -134,8 +134,9 @@ def make_token(db: Database, clock: ManualClock) -> TokenFactory:
 
     def make(role: Role) -> str:
         with db.write() as session:
-            _, secret = create_token(session, name=f"{role.value} test", role=role,
-                                     actor=CLI_ACTOR, now=clock.now())
+            _, secret = create_token(
+                session, name=f"{role.value} test", role=role, actor=CLI_ACTOR, now=clock.now()
+            )
         return secret
 
     return make

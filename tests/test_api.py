@@ -21,8 +21,11 @@ from execflow.prove.log.tiles import decode_bundle, split_hashes
 from execflow.workers import Workers
 from tests.conftest import TokenFactory, auth
 
-EVENT = {"type": "custom.deploy", "subject": {"kind": "service", "id": "api"},
-         "data": {"version": "1.2.3"}}
+EVENT = {
+    "type": "custom.deploy",
+    "subject": {"kind": "service", "id": "api"},
+    "data": {"version": "1.2.3"},
+}
 
 
 def _assert_error(response: Response, status: int, code: str) -> None:
@@ -44,20 +47,31 @@ def test_health_ready_metrics_openapi(client: TestClient, workers: Workers) -> N
     assert "execflow_http_requests_total" in metrics.text
     assert "execflow_log_signed_size 0.0" in metrics.text
     paths = client.get("/openapi.json").json()["paths"]
-    for path in ("/api/v1/audit/events", "/api/v1/audit/verify", "/api/v1/tokens",
-                 "/api/v1/tokens/{token_id}"):
+    for path in (
+        "/api/v1/audit/events",
+        "/api/v1/audit/verify",
+        "/api/v1/tokens",
+        "/api/v1/tokens/{token_id}",
+    ):
         assert path in paths
 
 
 def test_missing_bad_and_weak_tokens(client: TestClient, make_token: TokenFactory) -> None:
     _assert_error(client.post("/api/v1/audit/events", json=EVENT), 401, "unauthorized")
-    _assert_error(client.post("/api/v1/audit/events", json=EVENT, headers=auth("ef_nope")),
-                  401, "unauthorized")
-    _assert_error(client.post("/api/v1/audit/events", json=EVENT,
-                              headers={"Authorization": "Basic abc"}), 401, "unauthorized")
+    _assert_error(
+        client.post("/api/v1/audit/events", json=EVENT, headers=auth("ef_nope")),
+        401,
+        "unauthorized",
+    )
+    _assert_error(
+        client.post("/api/v1/audit/events", json=EVENT, headers={"Authorization": "Basic abc"}),
+        401,
+        "unauthorized",
+    )
     viewer = make_token(Role.VIEWER)
-    _assert_error(client.post("/api/v1/audit/events", json=EVENT, headers=auth(viewer)),
-                  403, "forbidden")
+    _assert_error(
+        client.post("/api/v1/audit/events", json=EVENT, headers=auth(viewer)), 403, "forbidden"
+    )
     _assert_error(client.get("/api/v1/tokens", headers=auth(viewer)), 403, "forbidden")
 
 
@@ -88,9 +102,11 @@ def test_bad_audit_events_are_refused_and_not_logged(
 
 
 def test_non_json_body_is_a_clear_422(client: TestClient, make_token: TokenFactory) -> None:
-    response = client.post("/api/v1/audit/events", content=b"{not json",
-                           headers={**auth(make_token(Role.ADMIN)),
-                                    "content-type": "application/json"})
+    response = client.post(
+        "/api/v1/audit/events",
+        content=b"{not json",
+        headers={**auth(make_token(Role.ADMIN)), "content-type": "application/json"},
+    )
     _assert_error(response, 422, "validation_error")
     assert "not valid JSON" in response.json()["error"]["message"]
 
@@ -107,12 +123,18 @@ def test_audit_event_is_logged_signed_and_provable(
     raw = client.get(f"/log/entries/{index}", headers=auth(secret)).content
     entry = decode_entry(raw)
     assert entry["type"] == "custom.deploy" and entry["data"] == {"version": "1.2.3"}
-    assert entry["actor"]["kind"] == "token" and entry["subject"] == {"kind": "service", "id": "api"}
+    assert entry["actor"]["kind"] == "token" and entry["subject"] == {
+        "kind": "service",
+        "id": "api",
+    }
 
     verifier = parse_vkey(client.get("/log/vkey").text)
     checkpoint = open_checkpoint(client.get("/log/checkpoint").text, verifier)
-    proof = client.get("/log/proof/inclusion", params={"index": index, "size": checkpoint.size},
-                       headers=auth(secret)).json()
+    proof = client.get(
+        "/log/proof/inclusion",
+        params={"index": index, "size": checkpoint.size},
+        headers=auth(secret),
+    ).json()
     path = [base64.b64decode(h) for h in proof["hashes"]]
     merkle.verify_inclusion(merkle.leaf_hash(raw), index, checkpoint.size, path, checkpoint.root)
 
@@ -128,8 +150,13 @@ def test_audit_event_is_logged_signed_and_provable(
     assert report["first_bad_index"] is None
 
 
-LOG_READS = ("/log/tile/0/000.p/1", "/log/tile/entries/000.p/1", "/log/entries/0",
-             "/log/proof/inclusion?index=0&size=1", "/log/proof/consistency?old=1&new=1")
+LOG_READS = (
+    "/log/tile/0/000.p/1",
+    "/log/tile/entries/000.p/1",
+    "/log/entries/0",
+    "/log/proof/inclusion?index=0&size=1",
+    "/log/proof/consistency?old=1&new=1",
+)
 
 
 def test_log_reads_need_a_token_when_private(
@@ -145,7 +172,10 @@ def test_log_reads_need_a_token_when_private(
 
 
 def test_log_reads_are_open_when_public(
-    settings: Settings, db: Database, clock: ManualClock, make_token: TokenFactory,
+    settings: Settings,
+    db: Database,
+    clock: ManualClock,
+    make_token: TokenFactory,
     workers: Workers,
 ) -> None:
     make_token(Role.VIEWER)
@@ -158,11 +188,22 @@ def test_log_reads_are_open_when_public(
 
 @pytest.mark.parametrize(
     "path",
-    ["/log/tile/0/1", "/log/tile/0/000.p/0", "/log/tile/0/000.p/256", "/log/tile/64/000",
-     "/log/tile/entries/x000/001", "/log/tile/0/000.p/9", "/log/tile/0/001",
-     "/log/proof/inclusion?index=5&size=2", "/log/proof/inclusion?index=-1&size=2",
-     "/log/proof/inclusion?index=a&size=2", "/log/proof/consistency?old=3&new=2",
-     "/log/proof/consistency?old=1&new=999", "/log/entries/99", "/log/entries/abc"],
+    [
+        "/log/tile/0/1",
+        "/log/tile/0/000.p/0",
+        "/log/tile/0/000.p/256",
+        "/log/tile/64/000",
+        "/log/tile/entries/x000/001",
+        "/log/tile/0/000.p/9",
+        "/log/tile/0/001",
+        "/log/proof/inclusion?index=5&size=2",
+        "/log/proof/inclusion?index=-1&size=2",
+        "/log/proof/inclusion?index=a&size=2",
+        "/log/proof/consistency?old=3&new=2",
+        "/log/proof/consistency?old=1&new=999",
+        "/log/entries/99",
+        "/log/entries/abc",
+    ],
 )
 def test_bad_log_reads_are_4xx(
     client: TestClient, make_token: TokenFactory, workers: Workers, path: str
@@ -177,8 +218,9 @@ def test_tokens_are_created_listed_revoked_and_logged(
     client: TestClient, make_token: TokenFactory, db: Database
 ) -> None:
     admin = make_token(Role.ADMIN)
-    created = client.post("/api/v1/tokens", json={"name": "grafana", "role": "viewer"},
-                          headers=auth(admin))
+    created = client.post(
+        "/api/v1/tokens", json={"name": "grafana", "role": "viewer"}, headers=auth(admin)
+    )
     assert created.status_code == 201
     body = created.json()
     assert body["token"].startswith("ef_") and body["role"] == "viewer"
@@ -188,12 +230,17 @@ def test_tokens_are_created_listed_revoked_and_logged(
     assert client.get("/api/v1/audit/verify", headers=auth(body["token"])).status_code == 200
     revoked = client.delete(f"/api/v1/tokens/{body['id']}", headers=auth(admin))
     assert revoked.status_code == 200 and revoked.json()["revoked_at"]
-    _assert_error(client.get("/api/v1/audit/verify", headers=auth(body["token"])),
-                  401, "unauthorized")
-    _assert_error(client.delete("/api/v1/tokens/tok_missing", headers=auth(admin)),
-                  404, "not_found")
-    _assert_error(client.post("/api/v1/tokens", json={"name": "x", "role": "root"},
-                              headers=auth(admin)), 422, "validation_error")
+    _assert_error(
+        client.get("/api/v1/audit/verify", headers=auth(body["token"])), 401, "unauthorized"
+    )
+    _assert_error(
+        client.delete("/api/v1/tokens/tok_missing", headers=auth(admin)), 404, "not_found"
+    )
+    _assert_error(
+        client.post("/api/v1/tokens", json={"name": "x", "role": "root"}, headers=auth(admin)),
+        422,
+        "validation_error",
+    )
     with db.read() as session:
         entries = [decode_entry(e) for e in store.entries(session, 0, 100)]
     kinds = [(e["type"], e["subject"]["id"]) for e in entries]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -16,11 +16,25 @@ from execflow.workers import Workers, default_handlers
 from tests.receiver import receiver
 
 
-def _queue(db: Database, clock: ManualClock, url: str, n: int, **kw: object) -> None:
+def _queue(
+    db: Database,
+    clock: ManualClock,
+    url: str,
+    n: int,
+    *,
+    due_at: datetime | None = None,
+    max_attempts: int = 12,
+) -> None:
     with db.write() as session:
         for i in range(n):
-            outbox.enqueue(session, kind="webhook", payload={"url": url, "body": {"n": i}},
-                           now=clock.now(), **kw)  # type: ignore[arg-type]
+            outbox.enqueue(
+                session,
+                kind="webhook",
+                payload={"url": url, "body": {"n": i}},
+                now=clock.now(),
+                due_at=due_at,
+                max_attempts=max_attempts,
+            )
 
 
 def test_nothing_is_sent_for_a_rolled_back_change(db: Database, clock: ManualClock) -> None:
@@ -97,8 +111,10 @@ def test_two_workers_deliver_each_item_exactly_once(
 ) -> None:
     with receiver() as target:
         _queue(db, clock, target.url + "/hook", 300)
-        nodes = [Workers(db, signer, clock, settings, handlers=default_handlers(), owner=name)
-                 for name in ("node-a", "node-b")]
+        nodes = [
+            Workers(db, signer, clock, settings, handlers=default_handlers(), owner=name)
+            for name in ("node-a", "node-b")
+        ]
         errors: list[BaseException] = []
 
         def drain(node: Workers) -> None:

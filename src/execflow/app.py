@@ -31,9 +31,17 @@ from execflow.workers import Workers
 log = logging.getLogger("execflow")
 
 _HTTP_CODES = {
-    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-    405: "method_not_allowed", 406: "not_acceptable", 409: "conflict", 413: "payload_too_large",
-    415: "unsupported_media_type", 422: "invalid_input", 429: "too_many_requests",
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "invalid_input",
+    429: "too_many_requests",
 }
 
 
@@ -67,14 +75,18 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = _HTTP_CODES.get(exc.status_code, "error")
-        return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code,
-                            headers=getattr(exc, "headers", None))
+        return JSONResponse(
+            error_body(code, str(exc.detail)),
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", exc_info=exc)
-        return JSONResponse(error_body("internal_error", "an unexpected error occurred"),
-                            status_code=500)
+        return JSONResponse(
+            error_body("internal_error", "an unexpected error occurred"), status_code=500
+        )
 
 
 def create_app(
@@ -126,7 +138,9 @@ def _register_gauges(state: AppState) -> None:
         with state.db.read() as session:
             return float(pending_count(session))
 
-    register_gauge(state.registry, "execflow_log_signed_size", "Entries in the signed log.",
-                   signed_size)
-    register_gauge(state.registry, "execflow_outbox_pending", "Side effects awaiting delivery.",
-                   pending)
+    register_gauge(
+        state.registry, "execflow_log_signed_size", "Entries in the signed log.", signed_size
+    )
+    register_gauge(
+        state.registry, "execflow_outbox_pending", "Side effects awaiting delivery.", pending
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,7 +14,7 @@ from execflow.prove.log.models import LogEntry
 
 DEMO_ACTOR = Ref("system", "demo")
 
-_EVENTS = [
+_EVENTS: list[tuple[str, Ref, dict[str, Any]]] = [
     ("custom.deploy", Ref("service", "checkout-api"), {"version": "2026.11.3", "by": "ci"}),
     ("custom.config_change", Ref("service", "checkout-api"), {"setting": "pool_size", "to": 40}),
     ("custom.manual_check", Ref("component", "payments"), {"result": "ok"}),

@@ -1,12 +1,12 @@
 """The domain error tree; app.py maps it to HTTP once, the CLI to exit codes.
 
-    ExecFlowError
-    ├── InvalidInput        422 invalid_input
-    ├── NotFound            404 not_found
-    ├── Conflict            409 conflict
-    ├── Unauthorized        401 unauthorized
-    ├── Forbidden           403 forbidden
-    └── Unavailable         503 unavailable
+ExecFlowError
+├── InvalidInput        422 invalid_input
+├── NotFound            404 not_found
+├── Conflict            409 conflict
+├── Unauthorized        401 unauthorized
+├── Forbidden           403 forbidden
+└── Unavailable         503 unavailable
 """
 
 from __future__ import annotations

@@ -59,8 +59,9 @@ def initialise(settings: Settings, *, now: datetime, exist_ok: bool = False) -> 
     signer = load_signer(settings.key_path, settings.log_origin)
     try:
         with db.write() as session:
-            _, secret = create_token(session, name="admin (init)", role=Role.ADMIN,
-                                     actor=CLI_ACTOR, now=now)
+            _, secret = create_token(
+                session, name="admin (init)", role=Role.ADMIN, actor=CLI_ACTOR, now=now
+            )
     finally:
         db.dispose()
     return InitResult(

@@ -64,7 +64,11 @@ class Workers:
         """Claim due outbox rows, deliver them in parallel, record each outcome."""
         with self.db.write() as session:
             items = outbox.claim(
-                session, owner=self.owner, now=self.clock.now(), limit=limit, lease=self.lease,
+                session,
+                owner=self.owner,
+                now=self.clock.now(),
+                limit=limit,
+                lease=self.lease,
                 kinds=list(self.handlers),
             )
         for future in [self._pool.submit(self._deliver, item) for item in items]:
@@ -77,13 +81,18 @@ class Workers:
         except Exception as exc:  # any delivery failure is retried, never lost
             log.warning("delivery of outbox %s (%s) failed: %s", item.id, item.kind, exc)
             with self.db.write() as session:
-                outbox.fail(session, item_id=item.id, owner=self.owner, now=self.clock.now(),
-                            error=f"{type(exc).__name__}: {exc}")
+                outbox.fail(
+                    session,
+                    item_id=item.id,
+                    owner=self.owner,
+                    now=self.clock.now(),
+                    error=f"{type(exc).__name__}: {exc}",
+                )
             return
         with self.db.write() as session:
-            if outbox.complete(session, item_id=item.id, owner=self.owner, now=self.clock.now()):
-                if after is not None:
-                    after(session)
+            done = outbox.complete(session, item_id=item.id, owner=self.owner, now=self.clock.now())
+            if done and after is not None:
+                after(session)
 
     def _loop(self, name: str, interval: float, step: str) -> None:
         while not self._stop.is_set():
@@ -105,7 +114,9 @@ class Workers:
         ]
         for name, interval, step in loops:
             thread = threading.Thread(
-                target=self._loop, args=(name, interval, step), name=f"execflow-{name}",
+                target=self._loop,
+                args=(name, interval, step),
+                name=f"execflow-{name}",
                 daemon=True,
             )
             thread.start()

@@ -16,7 +16,9 @@ router = APIRouter(prefix="/api/v1/tokens", tags=["tokens"])
 def list_tokens(state: State, _admin: Admin) -> list[TokenRead]:
     """Every token, newest first."""
     with state.db.read() as session:
-        return [TokenRead.model_validate(t, from_attributes=True) for t in service.list_tokens(session)]
+        return [
+            TokenRead.model_validate(t, from_attributes=True) for t in service.list_tokens(session)
+        ]
 
 
 @router.post("", status_code=201, response_model=TokenCreated)
@@ -24,7 +26,10 @@ def create_token(body: TokenCreate, state: State, admin: Admin) -> TokenCreated:
     """Create a token; its secret is in this response only."""
     with state.db.write() as session:
         token, secret = service.create_token(
-            session, name=body.name, role=Role(body.role), actor=service.token_ref(admin),
+            session,
+            name=body.name,
+            role=Role(body.role),
+            actor=service.token_ref(admin),
             now=state.clock.now(),
         )
         read = TokenRead.model_validate(token, from_attributes=True)

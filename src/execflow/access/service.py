@@ -35,13 +35,22 @@ def create_token(
     """Create a token; returns it and its secret, which is not stored."""
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
-        id=new_id("tok"), name=name, role=role.value, secret_hash=hash_secret(secret),
+        id=new_id("tok"),
+        name=name,
+        role=role.value,
+        secret_hash=hash_secret(secret),
         created_at=now,
     )
     session.add(token)
     session.flush()
-    append(session, type="token.created", at=now, actor=actor, subject=token_ref(token),
-           data={"role": role.value})
+    append(
+        session,
+        type="token.created",
+        at=now,
+        actor=actor,
+        subject=token_ref(token),
+        data={"role": role.value},
+    )
     return token, secret
 
 
@@ -67,6 +76,12 @@ def revoke_token(session: Session, *, token_id: str, actor: Ref, now: datetime) 
         raise NotFound(f"no token {token_id}")
     if token.revoked_at is None:
         token.revoked_at = now
-        append(session, type="token.revoked", at=now, actor=actor, subject=token_ref(token),
-               data={"role": token.role})
+        append(
+            session,
+            type="token.revoked",
+            at=now,
+            actor=actor,
+            subject=token_ref(token),
+            data={"role": token.role},
+        )
     return token

@@ -57,10 +57,14 @@ def audit() -> None:
 @click.option("--token", help="API token, needed unless the server's log is public.")
 @click.option("--data-dir", type=click.Path(path_type=Path), help="A data dir to read directly.")
 @click.option("--vkey", required=True, help="The log's verifier key, or a file holding it.")
-@click.option("--state", type=click.Path(path_type=Path, dir_okay=False),
-              help="File remembering the last checkpoint seen; checked, then updated.")
-def verify(url: str | None, token: str | None, data_dir: Path | None, vkey: str,
-           state: Path | None) -> None:
+@click.option(
+    "--state",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="File remembering the last checkpoint seen; checked, then updated.",
+)
+def verify(
+    url: str | None, token: str | None, data_dir: Path | None, vkey: str, state: Path | None
+) -> None:
     """Re-derive the whole log from its entries and check the signed checkpoint."""
     if (url is None) == (data_dir is None):
         fail("give exactly one of --url or --data-dir")
@@ -73,8 +77,11 @@ def verify(url: str | None, token: str | None, data_dir: Path | None, vkey: str,
             assert data_dir is not None
             report = _verify_data_dir(data_dir, verifier, previous, update)
     if not report.ok:
-        where = f"first bad index {report.first_bad_index}" if report.first_bad_index is not None \
+        where = (
+            f"first bad index {report.first_bad_index}"
+            if report.first_bad_index is not None
             else "no single entry to blame"
+        )
         fail(f"FAILED: {report.message} ({where})", EXIT_FAILED)
     if state is not None and report.note is not None:
         state.write_text(report.note)
@@ -83,8 +90,13 @@ def verify(url: str | None, token: str | None, data_dir: Path | None, vkey: str,
     click.echo(f"OK: {report.size} entries, root {root}, signed by {verifier.name}{consistent}")
 
 
-def _verify_url(url: str, token: str | None, verifier: Verifier, previous: Checkpoint | None,
-                update: Callable[[int, int], None]) -> Report:
+def _verify_url(
+    url: str,
+    token: str | None,
+    verifier: Verifier,
+    previous: Checkpoint | None,
+    update: Callable[[int, int], None],
+) -> Report:
     source = HttpSource(url.rstrip("/") + "/log", token=token)
     try:
         return verify_log(source, verifier, previous=previous, progress=update)
@@ -96,8 +108,12 @@ def _verify_url(url: str, token: str | None, verifier: Verifier, previous: Check
         source.close()
 
 
-def _verify_data_dir(data_dir: Path, verifier: Verifier, previous: Checkpoint | None,
-                     update: Callable[[int, int], None]) -> Report:
+def _verify_data_dir(
+    data_dir: Path,
+    verifier: Verifier,
+    previous: Checkpoint | None,
+    update: Callable[[int, int], None],
+) -> Report:
     if not data_dir.is_dir():
         fail(f"--data-dir: {data_dir} is not a directory")
     conf = Settings(data_dir=data_dir)
@@ -106,8 +122,7 @@ def _verify_data_dir(data_dir: Path, verifier: Verifier, previous: Checkpoint | 
     db = Database.from_url(conf.resolved_database_url)
     try:
         with db.read() as session:
-            return verify_log(DatabaseSource(session), verifier, previous=previous,
-                              progress=update)
+            return verify_log(DatabaseSource(session), verifier, previous=previous, progress=update)
     except LookupError as exc:
         fail(f"cannot read the log: {exc}", EXIT_FAILED)
     finally:
@@ -127,8 +142,10 @@ def proof(index: int, out: Path | None) -> None:
         with db.read() as session:
             tree = store.tree(session)
             if tree.checkpoint is None or index >= tree.size:
-                fail(f"--index: entry {index} is not covered by a checkpoint "
-                     f"(signed size {tree.size})")
+                fail(
+                    f"--index: entry {index} is not covered by a checkpoint "
+                    f"(signed size {tree.size})"
+                )
             path = store.inclusion(session, index=index, size=tree.size)
             text = TlogProof(index, path, tree.checkpoint).encode()
     except ExecFlowError as exc:

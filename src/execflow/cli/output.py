@@ -19,7 +19,7 @@ class CliExit(click.ClickException):
 
     def __init__(self, message: str, code: int) -> None:
         super().__init__(message)
-        self.exit_code = code
+        self.code = code
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
@@ -31,8 +31,13 @@ def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
 def progress(label: str) -> Iterator[Callable[[int, int], None]]:
     """Yield an update(done, total) function: a bar on a terminal, plain lines otherwise."""
     if sys.stderr.isatty():
-        with Progress(TextColumn(label), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                      TimeRemainingColumn(), transient=True) as bar:
+        with Progress(
+            TextColumn(label),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeRemainingColumn(),
+            transient=True,
+        ) as bar:
             task = bar.add_task(label, total=None)
 
             def update(done: int, total: int) -> None:

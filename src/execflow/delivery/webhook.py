@@ -18,8 +18,9 @@ def deliver_webhook(item: Claimed) -> AfterDelivery | None:
     url = str(item.payload["url"])
     headers = {str(k): str(v) for k, v in dict(item.payload.get("headers") or {}).items()}
     headers.setdefault("Idempotency-Key", f"execflow-outbox-{item.id}")
-    response = httpx.post(url, json=item.payload.get("body"), headers=headers,
-                          timeout=TIMEOUT_SECONDS)
+    response = httpx.post(
+        url, json=item.payload.get("body"), headers=headers, timeout=TIMEOUT_SECONDS
+    )
     if not 200 <= response.status_code < 300:
         raise DeliveryError(f"{url} answered {response.status_code}")
     return None

@@ -15,12 +15,17 @@ class HttpMetrics:
     def __init__(self, app: ASGIApp, registry: CollectorRegistry) -> None:
         self.app = app
         self.requests = Counter(
-            "execflow_http_requests_total", "HTTP requests served.",
-            ["method", "route", "status"], registry=registry,
+            "execflow_http_requests_total",
+            "HTTP requests served.",
+            ["method", "route", "status"],
+            registry=registry,
         )
         self.latency = Histogram(
-            "execflow_http_request_seconds", "HTTP request latency.", ["route"],
-            registry=registry, buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5),
+            "execflow_http_request_seconds",
+            "HTTP request latency.",
+            ["route"],
+            registry=registry,
+            buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5),
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

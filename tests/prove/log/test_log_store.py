@@ -29,8 +29,13 @@ ACTOR = Ref("system", "test")
 
 def _add(db: Database, clock: ManualClock, count: int, tag: str = "e") -> range:
     items = [
-        prepare(type="custom.test", at=clock.now(), actor=ACTOR, subject=Ref("thing", f"{tag}{i}"),
-                data={"n": i})
+        prepare(
+            type="custom.test",
+            at=clock.now(),
+            actor=ACTOR,
+            subject=Ref("thing", f"{tag}{i}"),
+            data={"n": i},
+        )
         for i in range(count)
     ]
     with db.write() as session:
@@ -39,8 +44,14 @@ def _add(db: Database, clock: ManualClock, count: int, tag: str = "e") -> range:
 
 def test_append_rolls_back_with_its_transaction(db: Database, clock: ManualClock) -> None:
     with pytest.raises(RuntimeError), db.write() as session:
-        append(session, type="custom.test", at=clock.now(), actor=ACTOR,
-               subject=Ref("thing", "1"), data={})
+        append(
+            session,
+            type="custom.test",
+            at=clock.now(),
+            actor=ACTOR,
+            subject=Ref("thing", "1"),
+            data={},
+        )
         raise RuntimeError("the state change failed")
     with db.read() as session:
         assert store.appended_size(session) == 0
@@ -49,24 +60,39 @@ def test_append_rolls_back_with_its_transaction(db: Database, clock: ManualClock
 
 def test_entries_are_canonical_json_in_the_contract_shape(db: Database, clock: ManualClock) -> None:
     with db.write() as session:
-        index = append(session, type="incident.acknowledged", at=clock.now(), actor=ACTOR,
-                       subject=Ref("incident", "inc_1"), data={"z": 1, "a": [1.5, "x"]})
+        index = append(
+            session,
+            type="incident.acknowledged",
+            at=clock.now(),
+            actor=ACTOR,
+            subject=Ref("incident", "inc_1"),
+            data={"z": 1, "a": [1.5, "x"]},
+        )
     with db.read() as session:
         raw = session.execute(select(LogEntry.data).where(LogEntry.idx == index)).scalar_one()
-    assert raw == (b'{"actor":{"id":"test","kind":"system"},"at":"2026-03-01T12:00:00.000000Z",'
-                   b'"data":{"a":[1.5,"x"],"z":1},"subject":{"id":"inc_1","kind":"incident"},'
-                   b'"type":"incident.acknowledged","v":1}')
+    assert raw == (
+        b'{"actor":{"id":"test","kind":"system"},"at":"2026-03-01T12:00:00.000000Z",'
+        b'"data":{"a":[1.5,"x"],"z":1},"subject":{"id":"inc_1","kind":"incident"},'
+        b'"type":"incident.acknowledged","v":1}'
+    )
     assert decode_entry(raw)["v"] == 1
 
 
-@pytest.mark.parametrize("data", [{"contact": "alice@example.com"}, {"big": "x" * 70_000},
-                                  {"n": float("nan")}])
+@pytest.mark.parametrize(
+    "data", [{"contact": "alice@example.com"}, {"big": "x" * 70_000}, {"n": float("nan")}]
+)
 def test_unloggable_entries_are_refused_and_nothing_is_written(
     db: Database, clock: ManualClock, data: dict[str, object]
 ) -> None:
     with pytest.raises(InvalidInput), db.write() as session:
-        append(session, type="custom.test", at=clock.now(), actor=ACTOR,
-               subject=Ref("thing", "1"), data=data)
+        append(
+            session,
+            type="custom.test",
+            at=clock.now(),
+            actor=ACTOR,
+            subject=Ref("thing", "1"),
+            data=data,
+        )
     with db.read() as session:
         assert store.appended_size(session) == 0
 
@@ -99,8 +125,9 @@ def test_checkpoints_cover_appends_and_proofs_verify(
         for old in sizes:
             proof = store.consistency(session, old=old, new=total)
             if old < total:
-                merkle.verify_consistency(old, total, proof, merkle.root_of(leaves[:old]),
-                                          checkpoint.root)
+                merkle.verify_consistency(
+                    old, total, proof, merkle.root_of(leaves[:old]), checkpoint.root
+                )
         bundle = store.read_tile(session, TileRef(None, 1, 256))
         assert decode_bundle(bundle) == entries[256:512]
         with pytest.raises(InvalidInput):
@@ -112,8 +139,9 @@ def test_checkpoints_cover_appends_and_proofs_verify(
     assert report.ok and report.size == total
 
 
-def test_a_changed_entry_is_named(db: Database, clock: ManualClock, workers: Workers,
-                                  signer: Signer) -> None:
+def test_a_changed_entry_is_named(
+    db: Database, clock: ManualClock, workers: Workers, signer: Signer
+) -> None:
     _add(db, clock, 600)
     workers.integrate_once()
     with db.write() as session:

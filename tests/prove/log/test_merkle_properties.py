@@ -43,7 +43,9 @@ def test_consistency_proofs_verify(size: int, seed: int, data: st.DataObject) ->
     leaves, nodes = _tree(size, seed)
     old = data.draw(st.integers(1, size))
     proof = merkle.consistency_proof(nodes.node, old, size)
-    merkle.verify_consistency(old, size, proof, merkle.root_of(leaves[:old]), merkle.root_of(leaves))
+    merkle.verify_consistency(
+        old, size, proof, merkle.root_of(leaves[:old]), merkle.root_of(leaves)
+    )
 
 
 @settings(max_examples=60, deadline=None)

@@ -84,7 +84,9 @@ def _b64(hashes: list[bytes]) -> list[str]:
 
 @log_reads.get("/proof/inclusion", response_model=ProofOut)
 def inclusion(
-    state: State, _reader: LogReader, index: Annotated[int, Query(ge=0)],
+    state: State,
+    _reader: LogReader,
+    index: Annotated[int, Query(ge=0)],
     size: Annotated[int, Query(ge=1)],
 ) -> ProofOut:
     """RFC 9162 audit path of entry index in the tree of size."""
@@ -95,7 +97,9 @@ def inclusion(
 
 @log_reads.get("/proof/consistency", response_model=ConsistencyOut)
 def consistency(
-    state: State, _reader: LogReader, old: Annotated[int, Query(ge=0)],
+    state: State,
+    _reader: LogReader,
+    old: Annotated[int, Query(ge=0)],
     new: Annotated[int, Query(ge=0)],
 ) -> ConsistencyOut:
     """RFC 9162 consistency proof from size old to size new."""
@@ -109,8 +113,12 @@ def record_event(body: AuditEventIn, state: State, token: Responder) -> AuditEve
     """Record an outside event (a deploy, a config change, a manual check)."""
     with state.db.write() as session:
         index = append(
-            session, type=body.type, at=state.clock.now(), actor=token_ref(token),
-            subject=Ref(body.subject.kind, body.subject.id), data=body.data,
+            session,
+            type=body.type,
+            at=state.clock.now(),
+            actor=token_ref(token),
+            subject=Ref(body.subject.kind, body.subject.id),
+            data=body.data,
         )
     return AuditEventOut(index=index)
 
@@ -121,6 +129,9 @@ def verify(state: State, _token: Viewer) -> VerifyOut:
     with state.db.read() as session:
         report = verify_log(DatabaseSource(session), state.signer.verifier)
     return VerifyOut(
-        ok=report.ok, size=report.size, root=base64.b64encode(report.root).decode(),
-        first_bad_index=report.first_bad_index, message=report.message,
+        ok=report.ok,
+        size=report.size,
+        root=base64.b64encode(report.root).decode(),
+        first_bad_index=report.first_bad_index,
+        message=report.message,
     )

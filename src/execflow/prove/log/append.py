@@ -24,9 +24,7 @@ class Prepared:
     subject: Ref
 
 
-def prepare(
-    *, type: str, at: datetime, actor: Ref, subject: Ref, data: dict[str, Any]
-) -> Prepared:
+def prepare(*, type: str, at: datetime, actor: Ref, subject: Ref, data: dict[str, Any]) -> Prepared:
     """Encode one entry, turning encoding problems into InvalidInput."""
     try:
         raw = encode_entry(type=type, at=at, actor=actor, subject=subject, data=data)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -48,7 +49,7 @@ def _scan(value: Any, depth: int = 0) -> None:
         if abs(value) > 2**53:
             raise EntryError("integers in entries must fit in an IEEE double exactly")
     elif isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
+        if not math.isfinite(value):
             raise EntryError("entries cannot carry NaN or infinity")
     elif isinstance(value, dict):
         for key, item in value.items():
@@ -69,7 +70,7 @@ def encode_entry(
     """The canonical bytes of one entry; raises EntryError when it cannot be logged."""
     if not _TYPE_RE.match(type):
         raise EntryError(f"entry type {type!r} is not dotted lower-case words")
-    document = {
+    document: dict[str, Any] = {
         "v": ENTRY_VERSION,
         "type": type,
         "at": rfc3339(at),

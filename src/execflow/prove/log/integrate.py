@@ -70,12 +70,15 @@ def integrate(
     for (level, index), data in changed.items():
         if stored.get((level, index)):
             session.execute(
-                update(LogTile).where(LogTile.level == level, LogTile.idx == index).values(data=data)
+                update(LogTile)
+                .where(LogTile.level == level, LogTile.idx == index)
+                .values(data=data)
             )
         else:
             session.execute(insert(LogTile).values(level=level, idx=index, data=data))
     new_size = old_size + count
-    root = merkle.subtree_root(TileNodes(lambda lv, ix: changed.get((lv, ix)) or fetch(lv, ix)).node, 0, new_size)
+    stored.update(changed)
+    root = merkle.subtree_root(TileNodes(fetch).node, 0, new_size)
     note = signer.sign(Checkpoint(signer.name, new_size, root).body())
     head.size, head.root, head.checkpoint, head.signed_at = new_size, root, note, now
     session.flush()

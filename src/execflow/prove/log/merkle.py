@@ -162,7 +162,9 @@ def root_from_inclusion(leaf: bytes, index: int, size: int, path: Sequence[bytes
     return value
 
 
-def verify_inclusion(leaf: bytes, index: int, size: int, path: Sequence[bytes], root: bytes) -> None:
+def verify_inclusion(
+    leaf: bytes, index: int, size: int, path: Sequence[bytes], root: bytes
+) -> None:
     """Raise ProofError unless the path proves the leaf at index in the tree with root."""
     _check_hash(root, "root")
     if root_from_inclusion(leaf, index, size, path) != root:

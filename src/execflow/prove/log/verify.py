@@ -126,8 +126,15 @@ def verify_log(
         return Report(False, 0, b"", None, f"checkpoint does not verify: {exc}")
     size = checkpoint.size
     if previous is not None and previous.size > size:
-        return Report(False, size, checkpoint.root, None,
-                      f"log shrank from {previous.size} to {size} entries", checkpoint, note)
+        return Report(
+            False,
+            size,
+            checkpoint.root,
+            None,
+            f"log shrank from {previous.size} to {size} entries",
+            checkpoint,
+            note,
+        )
     rebuild = _Rebuild(source, size)
     compact = merkle.CompactRange()
     previous_root = merkle.EMPTY_ROOT
@@ -137,12 +144,25 @@ def verify_log(
         try:
             entries = decode_bundle(source.bundle(bundle_index, width))
         except (LookupError, OSError, TilePathError) as exc:
-            return Report(False, size, checkpoint.root, first,
-                          f"entries from {first} cannot be read: {exc}", checkpoint, note)
+            return Report(
+                False,
+                size,
+                checkpoint.root,
+                first,
+                f"entries from {first} cannot be read: {exc}",
+                checkpoint,
+                note,
+            )
         if len(entries) != width:
-            return Report(False, size, checkpoint.root, first + min(len(entries), width),
-                          f"entry bundle {bundle_index} holds {len(entries)} entries, not {width}",
-                          checkpoint, note)
+            return Report(
+                False,
+                size,
+                checkpoint.root,
+                first + min(len(entries), width),
+                f"entry bundle {bundle_index} holds {len(entries)} entries, not {width}",
+                checkpoint,
+                note,
+            )
         leaves = [merkle.leaf_hash(entry) for entry in entries]
         for leaf in leaves:
             compact.append(leaf)
@@ -154,13 +174,27 @@ def verify_log(
     rebuild.finish()
     root = compact.root()
     if rebuild.first_bad is not None:
-        return Report(False, size, root, rebuild.first_bad,
-                      f"entry {rebuild.first_bad} does not match the stored tree", checkpoint, note)
+        return Report(
+            False,
+            size,
+            root,
+            rebuild.first_bad,
+            f"entry {rebuild.first_bad} does not match the stored tree",
+            checkpoint,
+            note,
+        )
     if root != checkpoint.root:
-        return Report(False, size, root, None,
-                      "entries do not hash to the signed root", checkpoint, note)
+        return Report(
+            False, size, root, None, "entries do not hash to the signed root", checkpoint, note
+        )
     if previous is not None and previous.size and previous_root != previous.root:
-        return Report(False, size, root, None,
-                      f"log is not consistent with the checkpoint of size {previous.size}",
-                      checkpoint, note)
+        return Report(
+            False,
+            size,
+            root,
+            None,
+            f"log is not consistent with the checkpoint of size {previous.size}",
+            checkpoint,
+            note,
+        )
     return Report(True, size, root, None, f"verified {size} entries", checkpoint, note)
