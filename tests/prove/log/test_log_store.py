@@ -245,3 +245,21 @@ def test_two_integrators_sign_only_consistent_checkpoints(
         assert checkpoint.size not in seen_sizes, "two checkpoints signed for one size"
         seen_sizes.add(checkpoint.size)
         assert checkpoint.root == merkle.root_of(leaves[: checkpoint.size])
+
+
+def test_a_changed_inner_hash_is_named(
+    db: Database, clock: ManualClock, workers: Workers, signer: Signer
+) -> None:
+    _add(db, clock, 600)
+    workers.integrate_once()
+    with db.write() as session:
+        tile = session.execute(
+            select(LogTile).where(LogTile.level == 0, LogTile.idx == 1)
+        ).scalar_one()
+        inner = bytearray(tile.inner)
+        # Height 3 inside the tile starts at inner hash 192; node 5 there covers entries 40..47.
+        inner[(192 + 5) * 32] ^= 0x01
+        tile.inner = bytes(inner)
+    with db.read() as session:
+        report = verify_log(DatabaseSource(session), signer.verifier)
+    assert not report.ok and report.first_bad_index == 256 + 40

@@ -6,21 +6,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from execflow.prove.log import merkle
-from execflow.prove.log.tiles import TileNodes, extend_tiles
+from execflow.prove.log.tiles import StoredTile, TileNodes, extend_tiles
 
 
 def _tree(size: int, seed: int) -> tuple[list[bytes], TileNodes]:
     leaves = [merkle.leaf_hash(f"{seed}:{i}".encode()) for i in range(size)]
-    tiles: dict[tuple[int, int], bytes] = {}
+    tiles: dict[tuple[int, int], StoredTile] = {}
     done = 0
     # Grow in uneven steps, as the integrator does, so partial tiles get extended.
     step = 1 + seed % 97
     while done < size:
         chunk = leaves[done : done + step]
-        tiles.update(extend_tiles(lambda lv, ix: tiles.get((lv, ix), b""), done, chunk))
+        tiles.update(extend_tiles(lambda lv, ix: tiles.get((lv, ix), StoredTile()), done, chunk))
         done += len(chunk)
         step = step * 3 % 301 + 1
-    return leaves, TileNodes(lambda lv, ix: tiles.get((lv, ix), b""))
+    return leaves, TileNodes(lambda lv, ix: tiles.get((lv, ix), StoredTile()))
 
 
 sizes = st.integers(min_value=1, max_value=70_000)

@@ -61,6 +61,7 @@ def upgrade() -> None:
         sa.Column("level", sa.SmallInteger(), nullable=False),
         sa.Column("idx", sa.BigInteger(), nullable=False),
         sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.Column("inner", sa.LargeBinary(), nullable=False),
         sa.PrimaryKeyConstraint("level", "idx", name=op.f("pk_log_tiles")),
     )
     op.create_table(

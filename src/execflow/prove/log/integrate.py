@@ -12,7 +12,7 @@ from execflow.prove.log import merkle, store
 from execflow.prove.log.checkpoint import Checkpoint
 from execflow.prove.log.models import LogEntry, LogTile, LogTree
 from execflow.prove.log.note import Signer
-from execflow.prove.log.tiles import TileNodes, extend_tiles
+from execflow.prove.log.tiles import TILE_WIDTH, StoredTile, TileNodes, extend_tiles
 
 
 class TreeIntegrityError(RuntimeError):
@@ -54,28 +54,32 @@ def integrate(
     if count == 0 and head.checkpoint is not None:
         return None
 
-    stored: dict[tuple[int, int], bytes] = {}
+    stored: dict[tuple[int, int], StoredTile] = {}
 
-    def fetch(level: int, index: int) -> bytes:
+    def fetch(level: int, index: int) -> StoredTile:
         key = (level, index)
         if key not in stored:
             stored[key] = store.fetch_tile(session, level, index)
         return stored[key]
 
-    if old_size and merkle.subtree_root(TileNodes(fetch).node, 0, old_size) != head.root:
+    def base_only(level: int, index: int) -> StoredTile:
+        # Partial tiles are the ones extended now: check their base hashes, not inner nodes.
+        tile = fetch(level, index)
+        return tile if tile.width == TILE_WIDTH else StoredTile(tile.hashes)
+
+    if old_size and merkle.subtree_root(TileNodes(base_only).node, 0, old_size) != head.root:
         raise TreeIntegrityError(f"stored tiles no longer give the signed root at size {old_size}")
 
     leaves = [merkle.leaf_hash(row.data) for row in rows[:count]]
     changed = extend_tiles(fetch, old_size, leaves)
-    for (level, index), data in changed.items():
-        if stored.get((level, index)):
+    for (level, index), tile in changed.items():
+        values = {"data": tile.hashes, "inner": tile.inner}
+        if stored[(level, index)].hashes:
             session.execute(
-                update(LogTile)
-                .where(LogTile.level == level, LogTile.idx == index)
-                .values(data=data)
+                update(LogTile).where(LogTile.level == level, LogTile.idx == index).values(values)
             )
         else:
-            session.execute(insert(LogTile).values(level=level, idx=index, data=data))
+            session.execute(insert(LogTile).values(level=level, idx=index, **values))
     new_size = old_size + count
     stored.update(changed)
     root = merkle.subtree_root(TileNodes(fetch).node, 0, new_size)

@@ -46,10 +46,11 @@ class LogTree(Base):
 
 
 class LogTile(Base):
-    """A C2SP hash tile, stored as served: up to 256 concatenated 32-byte hashes."""
+    """A C2SP hash tile as served (up to 256 hashes) and the complete nodes inside it."""
 
     __tablename__ = "log_tiles"
 
     level: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     idx: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     data: Mapped[bytes] = mapped_column(LargeBinary)
+    inner: Mapped[bytes] = mapped_column(LargeBinary)

@@ -79,6 +79,10 @@ class DatabaseSource:
         """A stored hash tile, cut to width."""
         return store.read_tile(self.session, TileRef(level, index, width))
 
+    def inner(self, level: int, index: int) -> bytes:
+        """The stored complete nodes inside a tile."""
+        return store.fetch_tile(self.session, level, index).inner
+
     def bundle(self, index: int, width: int) -> bytes:
         """An entry bundle built from stored entries."""
         return store.read_tile(self.session, TileRef(None, index, width))

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from execflow.errors import InvalidInput, NotFound
 from execflow.prove.log import merkle
 from execflow.prove.log.models import LogEntry, LogHead, LogTile, LogTree
-from execflow.prove.log.tiles import TILE_WIDTH, TileNodes, TileRef, encode_bundle, tile_width_at
+from execflow.prove.log.tiles import (
+    TILE_WIDTH,
+    StoredTile,
+    TileNodes,
+    TileRef,
+    encode_bundle,
+    tile_width_at,
+)
 
 
 def tree(session: Session) -> LogTree:
@@ -21,12 +28,18 @@ def appended_size(session: Session) -> int:
     return session.execute(select(LogHead.size).where(LogHead.id == 1)).scalar_one()
 
 
-def fetch_tile(session: Session, level: int, index: int) -> bytes:
-    """The stored tile (level, index), or b'' if there is none."""
-    data = session.execute(
-        select(LogTile.data).where(LogTile.level == level, LogTile.idx == index)
-    ).scalar_one_or_none()
-    return data or b""
+_TILE = select(LogTile.data, LogTile.inner).where(
+    LogTile.level == bindparam("level"), LogTile.idx == bindparam("idx")
+)
+_SIGNED_SIZE = select(LogTree.size).where(LogTree.id == 1)
+
+
+def fetch_tile(session: Session, level: int, index: int) -> StoredTile:
+    """The stored tile (level, index), empty if there is none."""
+    # Core on the session's connection, statement built once: proofs read several tiles
+    # each, and ORM statement construction would cost more than the reads themselves.
+    row = session.connection().execute(_TILE, {"level": level, "idx": index}).first()
+    return StoredTile() if row is None else StoredTile(row.data, row.inner)
 
 
 def nodes(session: Session) -> TileNodes:
@@ -34,8 +47,13 @@ def nodes(session: Session) -> TileNodes:
     return TileNodes(lambda level, index: fetch_tile(session, level, index))
 
 
+def signed_size(session: Session) -> int:
+    """Size of the latest signed checkpoint."""
+    return session.connection().execute(_SIGNED_SIZE).scalar_one()
+
+
 def _check_size(session: Session, size: int) -> None:
-    signed = tree(session).size
+    signed = signed_size(session)
     if size > signed:
         raise InvalidInput(f"size {size} is beyond the latest checkpoint's size {signed}")
 
@@ -88,4 +106,4 @@ def read_tile(session: Session, ref: TileRef) -> bytes:
     if ref.level is None:
         start = ref.index * TILE_WIDTH
         return encode_bundle(entries(session, start, start + ref.width))
-    return fetch_tile(session, ref.level, ref.index)[: ref.width * merkle.HASH_SIZE]
+    return fetch_tile(session, ref.level, ref.index).hashes[: ref.width * merkle.HASH_SIZE]

@@ -7,15 +7,37 @@ import struct
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from execflow.prove.log.merkle import HASH_SIZE, perfect_root
+from execflow.prove.log.merkle import HASH_SIZE, node_hash, perfect_root
 
 TILE_HEIGHT = 8
 TILE_WIDTH = 1 << TILE_HEIGHT
 FULL_TILE_BYTES = TILE_WIDTH * HASH_SIZE
+INNER_HASHES = TILE_WIDTH - 2
+# Where the nodes of each in-tile height (1..7) start among a full tile's inner hashes.
+INNER_START = {rise: TILE_WIDTH - (TILE_WIDTH >> (rise - 1)) for rise in range(1, TILE_HEIGHT)}
 MAX_ENTRY_BYTES = 0xFFFF
 
-TileFetch = Callable[[int, int], bytes]
-"""(level, tile index) -> the stored hash tile, possibly partial, b'' if absent."""
+
+@dataclass(frozen=True)
+class StoredTile:
+    """A hash tile as stored: its served hashes, and the complete nodes inside it.
+
+    `inner` holds the nodes at heights 1..7 inside the tile, lowest height first, at
+    fixed places (zero bytes where a node is not complete yet), so any node of the tile is
+    read rather than recomputed. Tiles from elsewhere have no inner nodes (b'').
+    """
+
+    hashes: bytes = b""
+    inner: bytes = b""
+
+    @property
+    def width(self) -> int:
+        """How many hashes the tile holds."""
+        return len(self.hashes) // HASH_SIZE
+
+
+TileFetch = Callable[[int, int], StoredTile]
+"""(level, tile index) -> the stored tile, possibly partial, empty if absent."""
 
 
 class TilePathError(ValueError):
@@ -136,57 +158,73 @@ def decode_bundle(data: bytes) -> list[bytes]:
 
 
 class TileNodes:
-    """Complete tree nodes read from hash tiles, each tile fetched at most once."""
+    """Complete tree nodes read from stored tiles, each tile fetched at most once."""
 
     def __init__(self, fetch: TileFetch) -> None:
         self._fetch = fetch
-        self._cache: dict[tuple[int, int], bytes] = {}
+        self._cache: dict[tuple[int, int], StoredTile] = {}
 
-    def tile(self, level: int, index: int) -> bytes:
+    def tile(self, level: int, index: int) -> StoredTile:
         """The stored tile, cached for this reader's lifetime."""
         key = (level, index)
-        data = self._cache.get(key)
-        if data is None:
-            data = self._fetch(level, index)
-            self._cache[key] = data
-        return data
+        tile = self._cache.get(key)
+        if tile is None:
+            tile = self._fetch(level, index)
+            self._cache[key] = tile
+        return tile
 
     def node(self, height: int, index: int) -> bytes:
         """Hash of the complete subtree at (height, index)."""
         level, rise = divmod(height, TILE_HEIGHT)
         first = index << rise
         count = 1 << rise
-        data = self.tile(level, first >> TILE_HEIGHT)
-        offset = (first & (TILE_WIDTH - 1)) * HASH_SIZE
-        chunk = data[offset : offset + count * HASH_SIZE]
-        if len(chunk) != count * HASH_SIZE:
+        tile = self.tile(level, first >> TILE_HEIGHT)
+        offset = first & (TILE_WIDTH - 1)
+        if offset + count > tile.width:
             raise LookupError(f"node ({height}, {index}) is not stored yet")
-        if count == 1:
-            return chunk
+        if rise == 0:
+            return tile.hashes[offset * HASH_SIZE : (offset + 1) * HASH_SIZE]
+        if tile.inner:
+            at = (INNER_START[rise] + (offset >> rise)) * HASH_SIZE
+            return tile.inner[at : at + HASH_SIZE]
+        chunk = tile.hashes[offset * HASH_SIZE : (offset + count) * HASH_SIZE]
         return perfect_root(split_hashes(chunk))
+
+
+def inner_nodes(hashes: Sequence[bytes]) -> tuple[bytes, bytes | None]:
+    """The complete nodes inside a tile (heights 1..7, fixed places) and its root if full."""
+    inner = bytearray(INNER_HASHES * HASH_SIZE)
+    level = list(hashes)
+    for rise in range(1, TILE_HEIGHT + 1):
+        level = [node_hash(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
+        if rise < TILE_HEIGHT:
+            at = INNER_START[rise] * HASH_SIZE
+            inner[at : at + len(level) * HASH_SIZE] = b"".join(level)
+    root = level[0] if len(hashes) == TILE_WIDTH else None
+    return bytes(inner), root
 
 
 def extend_tiles(
     fetch: TileFetch, old_size: int, new_leaves: Sequence[bytes]
-) -> dict[tuple[int, int], bytes]:
+) -> dict[tuple[int, int], StoredTile]:
     """Append leaf hashes to a tree of old_size; return every tile that changed."""
-    changed: dict[tuple[int, int], bytes] = {}
+    changed: dict[tuple[int, int], StoredTile] = {}
     level, start, hashes = 0, old_size, list(new_leaves)
     while hashes:
         completed: list[bytes] = []
         pos, taken = start, 0
         while taken < len(hashes):
             index, offset = divmod(pos, TILE_WIDTH)
-            data = changed.get((level, index))
-            if data is None:
-                data = fetch(level, index)[: offset * HASH_SIZE]
+            known = changed.get((level, index)) or fetch(level, index)
+            data = known.hashes[: offset * HASH_SIZE]
             if len(data) != offset * HASH_SIZE:
                 raise LookupError(f"tile ({level}, {index}) is missing hashes")
             take = min(TILE_WIDTH - offset, len(hashes) - taken)
             data += b"".join(hashes[taken : taken + take])
-            changed[(level, index)] = data
-            if len(data) == FULL_TILE_BYTES:
-                completed.append(perfect_root(split_hashes(data)))
+            inner, root = inner_nodes(split_hashes(data))
+            if root is not None:
+                completed.append(root)
+            changed[(level, index)] = StoredTile(data, inner)
             pos += take
             taken += take
         level, start, hashes = level + 1, start >> TILE_HEIGHT, completed

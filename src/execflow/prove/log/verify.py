@@ -4,18 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from execflow.prove.log import merkle
 from execflow.prove.log.checkpoint import Checkpoint, open_checkpoint
 from execflow.prove.log.note import NoteError, Verifier
 from execflow.prove.log.tiles import (
+    INNER_START,
     TILE_HEIGHT,
     TILE_WIDTH,
     TilePathError,
     decode_bundle,
+    inner_nodes,
     tile_width_at,
 )
+
+
+@runtime_checkable
+class InnerSource(Protocol):
+    """A source that also keeps the hashes inside full tiles (ExecFlow's own database)."""
+
+    def inner(self, level: int, index: int) -> bytes:
+        """The stored complete nodes inside a tile (see tiles.StoredTile)."""
+        ...
 
 
 class LogSource(Protocol):
@@ -88,12 +99,29 @@ class _Rebuild:
                 if stored[at : at + merkle.HASH_SIZE] != hashes[pos]:
                     self._mismatch(level, (index * TILE_WIDTH + pos) << (TILE_HEIGHT * level))
                     break
-        if width == TILE_WIDTH:
+        inner, root = inner_nodes(hashes)
+        if stored == computed and isinstance(self.source, InnerSource):
+            self._check_inner(level, index, inner)
+        if root is not None:
             parent = self.pending.setdefault(level + 1, [])
-            parent.append(merkle.perfect_root(hashes))
+            parent.append(root)
             if len(parent) == TILE_WIDTH:
                 self.push(level + 1, index >> TILE_HEIGHT, parent)
                 self.pending[level + 1] = []
+
+    def _check_inner(self, level: int, index: int, inner: bytes) -> None:
+        assert isinstance(self.source, InnerSource)
+        stored = self.source.inner(level, index)
+        if stored == inner:
+            return
+        for rise, start in sorted(INNER_START.items()):
+            for j in range(TILE_WIDTH >> rise):
+                at = (start + j) * merkle.HASH_SIZE
+                if stored[at : at + merkle.HASH_SIZE] != inner[at : at + merkle.HASH_SIZE]:
+                    self._mismatch(
+                        level, ((index * TILE_WIDTH) + (j << rise)) << (TILE_HEIGHT * level)
+                    )
+                    return
 
     def finish(self) -> None:
         """Check the partial tiles left at the right edge of every level."""

@@ -1,0 +1,199 @@
+"""Audit log benchmark: durable batched appends, signing, inclusion proofs at 1M, and HTTP.
+
+    python bench/audit_append.py [--json] [--appends N] [--proof-size N] [--http-seconds S]
+
+Figures:
+- appends_per_second: entries encoded (RFC 8785) and committed durably to SQLite
+  (WAL, synchronous=FULL) in batches of --batch through the product's append path.
+- integrate_per_second: entries hashed into tiles and covered by a signed checkpoint.
+- inclusion_proof_p50_ms / p99: one proof from stored tiles in a log of --proof-size
+  entries, each in its own read transaction, as the HTTP endpoint does.
+- http_events_per_second / p99: POST /api/v1/audit/events over HTTP with 16 concurrent
+  clients against `execflow serve`, next to GET /healthz measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import median, percentile, write
+from execflow.config import Settings
+from execflow.db import Database
+from execflow.instance import initialise
+from execflow.prove.log import store
+from execflow.prove.log.append import append_prepared, prepare
+from execflow.prove.log.entry import Ref
+from execflow.prove.log.integrate import integrate
+from execflow.prove.log.keys import load_signer
+from execflow.schema import upgrade
+from tests.server import serve
+
+ACTOR = Ref("system", "bench")
+
+
+def _batch(start: int, size: int, now: datetime) -> list[Any]:
+    return [
+        prepare(
+            type="custom.bench",
+            at=now,
+            actor=ACTOR,
+            subject=Ref("job", str(start + i)),
+            data={"n": start + i, "note": "benchmark entry"},
+        )
+        for i in range(size)
+    ]
+
+
+def _append(db: Database, total: int, batch: int) -> float:
+    now = datetime.now(UTC)
+    started = time.perf_counter()
+    done = 0
+    while done < total:
+        size = min(batch, total - done)
+        items = _batch(done, size, now)
+        with db.write() as session:
+            append_prepared(session, items)
+        done += size
+    return time.perf_counter() - started
+
+
+def _integrate(db: Database, settings: Settings) -> float:
+    signer = load_signer(settings.key_path, settings.log_origin)
+    started = time.perf_counter()
+    while True:
+        with db.write() as session:
+            if integrate(session, signer=signer, now=datetime.now(UTC)) is None:
+                break
+    return time.perf_counter() - started
+
+
+def _proofs(db: Database, size: int, samples: int) -> list[float]:
+    rng = random.Random(1)
+    timings = []
+    for _ in range(samples):
+        index = rng.randrange(size)
+        started = time.perf_counter()
+        with db.read() as session:
+            store.inclusion(session, index=index, size=size)
+        timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+async def _load(
+    url: str,
+    method: str,
+    path: str,
+    body: Any,
+    *,
+    headers: dict[str, str],
+    seconds: float,
+    clients: int,
+) -> list[float]:
+    latencies: list[float] = []
+    deadline = time.perf_counter() + seconds
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=url, headers=headers, limits=limits) as client:
+
+        async def one() -> None:
+            while time.perf_counter() < deadline:
+                started = time.perf_counter()
+                response = await client.request(method, path, json=body)
+                if response.status_code >= 300:
+                    raise RuntimeError(f"{path} answered {response.status_code}")
+                latencies.append((time.perf_counter() - started) * 1000)
+
+        await asyncio.gather(*(one() for _ in range(clients)))
+    return latencies
+
+
+def _http(workdir: Path, seconds: float) -> dict[str, float]:
+    settings = Settings(_env_file=None, data_dir=workdir / "http")
+    made = initialise(settings, now=datetime.now(UTC))
+    assert made is not None
+    headers = {"Authorization": f"Bearer {made.admin_token}"}
+    event = {
+        "type": "custom.deploy",
+        "subject": {"kind": "service", "id": "api"},
+        "data": {"version": "1.2.3"},
+    }
+    opts: dict[str, Any] = {"headers": headers, "clients": 16}
+    with serve(settings) as server:
+        asyncio.run(_load(server.url, "GET", "/healthz", None, **opts, seconds=1.0))  # warm up
+        hello = asyncio.run(_load(server.url, "GET", "/healthz", None, **opts, seconds=seconds))
+        events = asyncio.run(
+            _load(server.url, "POST", "/api/v1/audit/events", event, **opts, seconds=seconds)
+        )
+    return {
+        "http_events_per_second": round(len(events) / seconds, 1),
+        "http_events_p50_ms": round(median(events), 2),
+        "http_events_p99_ms": round(percentile(events, 99), 2),
+        "http_hello_per_second": round(len(hello) / seconds, 1),
+        "http_events_to_hello_ratio": round(len(events) / max(len(hello), 1), 3),
+    }
+
+
+def main() -> None:
+    """Run the benchmark and print its figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--appends", type=int, default=200_000)
+    parser.add_argument("--batch", type=int, default=1_000)
+    parser.add_argument("--proof-size", type=int, default=1_000_000)
+    parser.add_argument("--proof-samples", type=int, default=2_000)
+    parser.add_argument("--http-seconds", type=float, default=10.0)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="execflow-bench-") as tmp:
+        workdir = Path(tmp)
+        settings = Settings(_env_file=None, data_dir=workdir / "log")
+        made = initialise(settings, now=datetime.now(UTC))
+        assert made is not None
+        db = Database.from_url(settings.resolved_database_url)
+        upgrade(db.engine)
+        append_seconds = _append(db, args.appends, args.batch)
+        integrate_seconds = _integrate(db, settings)
+        grow_to = max(args.proof_size - args.appends - 1, 0)
+        _append(db, grow_to, 5_000)
+        _integrate(db, settings)
+        with db.read() as session:
+            size = store.tree(session).size
+        proof_ms = _proofs(db, size, args.proof_samples)
+        db.dispose()
+        figures: dict[str, Any] = {
+            "appends": args.appends,
+            "batch": args.batch,
+            "appends_per_second": round(args.appends / append_seconds),
+            "integrate_per_second": round(args.appends / integrate_seconds),
+            "appends_with_checkpoint_per_second": round(
+                args.appends / (append_seconds + integrate_seconds)
+            ),
+            "proof_log_size": size,
+            "inclusion_proof_p50_ms": round(median(proof_ms), 3),
+            "inclusion_proof_p99_ms": round(percentile(proof_ms, 99), 3),
+        }
+        if args.http_seconds > 0:
+            figures.update(_http(workdir, args.http_seconds))
+    path = write("audit_append", figures)
+    if args.json:
+        print(json.dumps(figures, indent=2))
+    else:
+        for key, value in figures.items():
+            print(f"{key:40} {value}")
+        print(f"written to {path}")
+
+
+if __name__ == "__main__":
+    main()
