@@ -9,13 +9,13 @@ Figures:
 - inclusion_proof_p50_ms / p99: one proof from stored tiles in a log of --proof-size
   entries, each in its own read transaction, as the HTTP endpoint does.
 - http_events_per_second / p99: POST /api/v1/audit/events over HTTP with 16 concurrent
-  clients against `execflow serve`, next to GET /healthz measured in the same run.
+  connections (wrk) against `execflow serve` on SQLite, next to GET /healthz measured in
+  the same run: client and server share the machine's two cores.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import random
 import sys
@@ -25,10 +25,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench import wrk
 from bench.common import median, percentile, write
 from execflow.config import Settings
 from execflow.db import Database
@@ -92,33 +91,6 @@ def _proofs(db: Database, size: int, samples: int) -> list[float]:
     return timings
 
 
-async def _load(
-    url: str,
-    method: str,
-    path: str,
-    body: Any,
-    *,
-    headers: dict[str, str],
-    seconds: float,
-    clients: int,
-) -> list[float]:
-    latencies: list[float] = []
-    deadline = time.perf_counter() + seconds
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=url, headers=headers, limits=limits) as client:
-
-        async def one() -> None:
-            while time.perf_counter() < deadline:
-                started = time.perf_counter()
-                response = await client.request(method, path, json=body)
-                if response.status_code >= 300:
-                    raise RuntimeError(f"{path} answered {response.status_code}")
-                latencies.append((time.perf_counter() - started) * 1000)
-
-        await asyncio.gather(*(one() for _ in range(clients)))
-    return latencies
-
-
 def _http(workdir: Path, seconds: float) -> dict[str, float]:
     settings = Settings(_env_file=None, data_dir=workdir / "http")
     made = initialise(settings, now=datetime.now(UTC))
@@ -129,19 +101,22 @@ def _http(workdir: Path, seconds: float) -> dict[str, float]:
         "subject": {"kind": "service", "id": "api"},
         "data": {"version": "1.2.3"},
     }
-    opts: dict[str, Any] = {"headers": headers, "clients": 16}
     with serve(settings) as server:
-        asyncio.run(_load(server.url, "GET", "/healthz", None, **opts, seconds=1.0))  # warm up
-        hello = asyncio.run(_load(server.url, "GET", "/healthz", None, **opts, seconds=seconds))
-        events = asyncio.run(
-            _load(server.url, "POST", "/api/v1/audit/events", event, **opts, seconds=seconds)
+        wrk.run(server.url + "/healthz", seconds=1)  # warm up
+        hello = wrk.run(server.url + "/healthz", seconds=seconds)
+        events = wrk.run(
+            server.url + "/api/v1/audit/events",
+            method="POST",
+            body=event,
+            headers=headers,
+            seconds=seconds,
         )
     return {
-        "http_events_per_second": round(len(events) / seconds, 1),
-        "http_events_p50_ms": round(median(events), 2),
-        "http_events_p99_ms": round(percentile(events, 99), 2),
-        "http_hello_per_second": round(len(hello) / seconds, 1),
-        "http_events_to_hello_ratio": round(len(events) / max(len(hello), 1), 3),
+        **events.as_dict("http_events"),
+        **hello.as_dict("http_hello"),
+        "http_events_to_hello_ratio": round(
+            events.requests_per_second / max(hello.requests_per_second, 1), 3
+        ),
     }
 
 

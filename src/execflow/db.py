@@ -2,14 +2,17 @@
 
 SQLite runs in WAL mode with a long busy timeout, and every write transaction starts
 with ``BEGIN IMMEDIATE``: the write lock is taken up front, so two writers queue on the
-busy timeout instead of failing a lock upgrade with "database is locked". Reads use a
-plain deferred ``BEGIN`` and never wait for writers.
+busy timeout instead of failing a lock upgrade with "database is locked". Within one
+process, writers also queue on a plain lock first: SQLite's busy handler sleeps and
+polls, which under load starves some writers for a second or more. Reads use a plain
+deferred ``BEGIN`` and never wait for writers.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 from sqlalchemy import BigInteger, Engine, Integer, MetaData, create_engine, event
@@ -83,6 +86,9 @@ class Database:
         self._writes = sessionmaker(
             bind=engine.execution_options(execflow_write=True), expire_on_commit=False
         )
+        self._write_lock: AbstractContextManager[Any] = (
+            threading.Lock() if is_sqlite(engine) else nullcontext()
+        )
 
     @classmethod
     def from_url(cls, url: str) -> Database:
@@ -103,7 +109,7 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A session for one state change: commits once at the end, rolls back on error."""
-        with self._writes() as session:
+        with self._write_lock, self._writes() as session:
             try:
                 yield session
                 session.commit()

@@ -13,7 +13,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Index, Integer, String, Text, func, select, update
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Index,
+    Integer,
+    Select,
+    String,
+    Text,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from execflow.db import Base, IdType
@@ -84,6 +95,25 @@ def enqueue(
     return row
 
 
+def _due(now: datetime, kinds: Sequence[str] | None) -> Select[Any]:
+    query = (
+        select(OutboxRow)
+        .where(OutboxRow.state == PENDING, OutboxRow.due_at <= now)
+        .where((OutboxRow.lease_until.is_(None)) | (OutboxRow.lease_until < now))
+    )
+    if kinds is not None:
+        query = query.where(OutboxRow.kind.in_(kinds))
+    return query
+
+
+def has_due(session: Session, *, now: datetime, kinds: Sequence[str] | None = None) -> bool:
+    """Whether any row is due and unleased (a cheap look before claiming)."""
+    return (
+        session.execute(_due(now, kinds).with_only_columns(OutboxRow.id).limit(1)).first()
+        is not None
+    )
+
+
 def claim(
     session: Session,
     *,
@@ -94,15 +124,7 @@ def claim(
     kinds: Sequence[str] | None = None,
 ) -> list[Claimed]:
     """Lease up to limit due rows to owner; the caller commits right after."""
-    query = (
-        select(OutboxRow)
-        .where(OutboxRow.state == PENDING, OutboxRow.due_at <= now)
-        .where((OutboxRow.lease_until.is_(None)) | (OutboxRow.lease_until < now))
-        .order_by(OutboxRow.due_at, OutboxRow.id)
-        .limit(limit)
-    )
-    if kinds is not None:
-        query = query.where(OutboxRow.kind.in_(kinds))
+    query = _due(now, kinds).order_by(OutboxRow.due_at, OutboxRow.id).limit(limit)
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     rows = session.execute(query).scalars().all()

@@ -16,6 +16,7 @@ from execflow.config import Settings
 from execflow.db import Database
 from execflow.delivery.webhook import deliver_webhook
 from execflow.ids import new_id
+from execflow.prove.log import store
 from execflow.prove.log.integrate import Signed, integrate
 from execflow.prove.log.note import Signer
 
@@ -57,11 +58,18 @@ class Workers:
 
     def integrate_once(self) -> Signed | None:
         """Sign a checkpoint covering every committed entry (up to one batch)."""
+        # Look before taking the write lock: an idle log costs one cheap read.
+        with self.db.read() as session:
+            if store.is_signed_up_to_date(session):
+                return None
         with self.db.write() as session:
             return integrate(session, signer=self.signer, now=self.clock.now())
 
     def deliver_once(self, limit: int = 64) -> int:
         """Claim due outbox rows, deliver them in parallel, record each outcome."""
+        with self.db.read() as session:
+            if not outbox.has_due(session, now=self.clock.now(), kinds=list(self.handlers)):
+                return 0
         with self.db.write() as session:
             items = outbox.claim(
                 session,

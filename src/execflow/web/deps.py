@@ -1,8 +1,12 @@
-"""FastAPI dependencies: the app state, the calling token and role checks."""
+"""FastAPI dependencies: the app state, the calling token and role checks.
+
+Dependencies that do no I/O are `async def`, so FastAPI runs them on the event loop
+instead of sending each through the thread pool.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -14,7 +18,7 @@ from execflow.errors import Forbidden, Unauthorized
 from execflow.web.state import AppState
 
 
-def get_state(request: Request) -> AppState:
+async def get_state(request: Request) -> AppState:
     """The app's state object."""
     state: AppState = request.app.state.execflow
     return state
@@ -41,10 +45,10 @@ def current_token(request: Request, state: State) -> ApiToken:
         return authenticate(session, secret)
 
 
-def require(role: Role) -> Callable[[ApiToken], ApiToken]:
+def require(role: Role) -> Callable[[ApiToken], Awaitable[ApiToken]]:
     """A dependency that admits tokens of at least role."""
 
-    def check(token: Annotated[ApiToken, Depends(current_token)]) -> ApiToken:
+    async def check(token: Annotated[ApiToken, Depends(current_token)]) -> ApiToken:
         if not Role(token.role).allows(role):
             raise Forbidden(f"this needs the {role.value} role; the token has {token.role}")
         return token

@@ -7,12 +7,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm import Session
 
 from execflow.errors import InvalidInput
 from execflow.prove.log.entry import EntryError, Ref, encode_entry
 from execflow.prove.log.models import LogEntry, LogHead
+
+_BUMP = (
+    update(LogHead)
+    .where(LogHead.id == 1)
+    .values(size=LogHead.size + bindparam("count"))
+    .returning(LogHead.size)
+)
+_INSERT = insert(LogEntry)
 
 
 @dataclass(frozen=True)
@@ -42,15 +50,12 @@ def append_prepared(session: Session, items: Sequence[Prepared]) -> range:
     """
     if not items:
         return range(0)
-    size = session.execute(
-        update(LogHead)
-        .where(LogHead.id == 1)
-        .values(size=LogHead.size + len(items))
-        .returning(LogHead.size)
-    ).scalar_one()
+    # Core statements on the session's connection: same transaction, no ORM overhead.
+    connection = session.connection()
+    size = connection.execute(_BUMP, {"count": len(items)}).scalar_one()
     first = size - len(items)
-    session.execute(
-        insert(LogEntry),
+    connection.execute(
+        _INSERT,
         [
             {
                 "idx": first + offset,

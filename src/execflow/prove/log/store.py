@@ -32,6 +32,8 @@ _TILE = select(LogTile.data, LogTile.inner).where(
     LogTile.level == bindparam("level"), LogTile.idx == bindparam("idx")
 )
 _SIGNED_SIZE = select(LogTree.size).where(LogTree.id == 1)
+_TREE_STATE = select(LogTree.size, LogTree.checkpoint).where(LogTree.id == 1)
+_HEAD_SIZE = select(LogHead.size).where(LogHead.id == 1)
 
 
 def fetch_tile(session: Session, level: int, index: int) -> StoredTile:
@@ -45,6 +47,13 @@ def fetch_tile(session: Session, level: int, index: int) -> StoredTile:
 def nodes(session: Session) -> TileNodes:
     """A node reader over the stored tiles, caching each tile it reads."""
     return TileNodes(lambda level, index: fetch_tile(session, level, index))
+
+
+def is_signed_up_to_date(session: Session) -> bool:
+    """Whether the latest checkpoint covers every committed entry."""
+    head = session.connection().execute(_HEAD_SIZE).scalar_one()
+    row = session.connection().execute(_TREE_STATE).one()
+    return row.checkpoint is not None and row.size == head
 
 
 def signed_size(session: Session) -> int:
