@@ -36,6 +36,7 @@ test-postgresql: install
 test: lint test-sqlite test-postgresql
 
 bench: install
+	bash scripts/install-system-deps.sh bench
 	$(PY) bench/audit_append.py --json
 
 clean:

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Installs the system packages the tests need (PostgreSQL server binaries) when they are
-# missing and we are root; otherwise names them. Safe to re-run.
+# missing and we are root; otherwise names them. `... bench` adds what benchmarks need
+# (wrk). Safe to re-run.
 set -euo pipefail
 
 missing=()
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+if [ "${1:-}" = "bench" ]; then
+  command -v wrk >/dev/null || missing+=(wrk)
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

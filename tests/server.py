@@ -64,6 +64,28 @@ class Server:
 
 
 @contextmanager
+def worker(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
+    """Run `execflow worker` in the background; SIGTERM it afterwards."""
+    log = open(settings.data_dir / "worker.log", "wb")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(
+        [sys.executable, "-m", "execflow", "worker"],
+        env=cli_env(settings),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        log.close()
+
+
+@contextmanager
 def serve(settings: Settings, *extra: str) -> Iterator[Server]:
     """Start `execflow serve`, wait until it answers, stop it afterwards."""
     port = free_port()

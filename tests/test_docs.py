@@ -1,0 +1,35 @@
+"""The README keeps up: every setting, command and make target is documented."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from execflow.cli.main import COMMANDS
+from execflow.config import Settings
+from tests.paths import REPO
+
+README = (REPO / "README.md").read_text()
+
+
+@pytest.mark.parametrize("field", sorted(Settings.model_fields))
+def test_every_setting_is_in_the_readme(field: str) -> None:
+    assert f"EXECFLOW_{field.upper()}" in README
+    assert Settings.model_fields[field].description, "every setting carries a description"
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_every_command_is_in_the_readme(command: str) -> None:
+    assert f"execflow {command}" in README
+
+
+@pytest.mark.parametrize("target", ["make run", "make test", "make install", "make bench"])
+def test_make_targets_are_in_the_readme(target: str) -> None:
+    assert target in README
+
+
+def test_readme_figures_are_the_measured_ones() -> None:
+    results = json.loads((REPO / "bench" / "results" / "audit_append.json").read_text())
+    assert f"{results['appends_per_second']:,} entries/s" in README
+    assert f"p50 {results['inclusion_proof_p50_ms']} ms" in README
