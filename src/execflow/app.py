@@ -25,6 +25,13 @@ from execflow.outbox import pending_count
 from execflow.prove.audit import routes as audit_routes
 from execflow.prove.log import store
 from execflow.prove.log.keys import load_signer
+from execflow.registry import handlers
+from execflow.respond.catalog import routes as catalog_routes
+from execflow.respond.escalation import routes as policy_routes
+from execflow.respond.incidents import routes as incident_routes
+from execflow.respond.oncall import routes as schedule_routes
+from execflow.respond.paging import routes as ack_routes
+from execflow.respond.paging.links import load_secret
 from execflow.web.state import AppState
 from execflow.workers import Workers
 
@@ -103,8 +110,19 @@ def create_app(
         db=database,
         clock=clock or SystemClock(),
         signer=load_signer(settings.key_path, settings.log_origin),
+        link_secret=load_secret(settings.link_key_path),
     )
-    workers = Workers(state.db, state.signer, state.clock, settings) if run_workers else None
+    workers = (
+        Workers(
+            state.db,
+            state.signer,
+            state.clock,
+            settings,
+            handlers=handlers(state.db, settings, state.clock),
+        )
+        if run_workers
+        else None
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -124,6 +142,14 @@ def create_app(
     app.include_router(audit_routes.log_reads)
     app.include_router(audit_routes.api)
     app.include_router(tokens_router)
+    for router in (
+        catalog_routes.router,
+        schedule_routes.router,
+        policy_routes.router,
+        incident_routes.router,
+        ack_routes.router,
+    ):
+        app.include_router(router)
     _register_gauges(state)
     app.add_middleware(HttpMetrics, registry=state.registry)
     return app

@@ -59,6 +59,11 @@ class Settings(BaseSettings):
         return f"sqlite:///{(self.data_dir / 'execflow.db').resolve()}"
 
     @property
+    def link_key_path(self) -> Path:
+        """Where the secret that signs acknowledge links lives."""
+        return self.data_dir / "keys" / "links.key"
+
+    @property
     def key_path(self) -> Path:
         """Where the Ed25519 log signing key lives."""
         return self.data_dir / "keys" / "log.key"

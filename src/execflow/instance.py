@@ -12,6 +12,7 @@ from execflow.config import Settings
 from execflow.db import Database
 from execflow.prove.log.entry import Ref
 from execflow.prove.log.keys import create_key, load_signer
+from execflow.respond.paging.links import load_secret
 from execflow.schema import upgrade
 
 CLI_ACTOR = Ref("system", "cli")
@@ -56,6 +57,7 @@ def initialise(settings: Settings, *, now: datetime, exist_ok: bool = False) -> 
         (settings.data_dir / sub).mkdir(exist_ok=True)
     os.chmod(settings.data_dir / "keys", 0o700)
     create_key(settings.key_path)
+    load_secret(settings.link_key_path)
     signer = load_signer(settings.key_path, settings.log_origin)
     try:
         with db.write() as session:

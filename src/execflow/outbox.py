@@ -15,7 +15,6 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
-    DateTime,
     Index,
     Integer,
     Select,
@@ -27,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from execflow.db import Base, IdType
+from execflow.db import Base, IdType, UtcDateTime
 
 PENDING, DONE, DEAD = "pending", "done", "dead"
 BACKOFF_BASE_SECONDS = 5.0
@@ -43,14 +42,14 @@ class OutboxRow(Base):
     kind: Mapped[str] = mapped_column(String(64))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     state: Mapped[str] = mapped_column(String(16), default=PENDING)
-    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     max_attempts: Mapped[int] = mapped_column(Integer, default=12)
     lease_owner: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
     __table_args__ = (Index("ix_outbox_state_due", "state", "due_at"),)
 
@@ -67,8 +66,18 @@ class Claimed:
 
 
 AfterDelivery = Callable[[Session], None]
-Handler = Callable[[Claimed], AfterDelivery | None]
+Deliver = Callable[[Claimed], AfterDelivery | None]
 """Delivers one item; may return a function run in the transaction that marks it done."""
+Failed = Callable[[Session, Claimed, str, bool], None]
+"""Records a failed try (session, item, error, final) in the transaction that reschedules it."""
+
+
+@dataclass(frozen=True)
+class Handler:
+    """How one outbox kind is delivered, and what a failure records."""
+
+    deliver: Deliver
+    failed: Failed | None = None
 
 
 def enqueue(

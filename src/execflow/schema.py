@@ -14,9 +14,23 @@ from execflow import outbox
 from execflow.access import models as access_models
 from execflow.db import Base
 from execflow.prove.log import models as log_models
+from execflow.respond.catalog import models as catalog_models
+from execflow.respond.escalation import models as escalation_models
+from execflow.respond.incidents import models as incident_models
+from execflow.respond.oncall import models as oncall_models
+from execflow.respond.paging import models as paging_models
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-TABLE_MODULES = (access_models, log_models, outbox)
+TABLE_MODULES = (
+    access_models,
+    log_models,
+    outbox,
+    catalog_models,
+    escalation_models,
+    incident_models,
+    oncall_models,
+    paging_models,
+)
 metadata = Base.metadata
 
 

@@ -14,7 +14,6 @@ from execflow import outbox
 from execflow.clock import Clock
 from execflow.config import Settings
 from execflow.db import Database
-from execflow.delivery.webhook import deliver_webhook
 from execflow.ids import new_id
 from execflow.prove.log import store
 from execflow.prove.log.integrate import Signed, integrate
@@ -23,11 +22,6 @@ from execflow.prove.log.note import Signer
 log = logging.getLogger("execflow.workers")
 
 DEFAULT_LEASE = timedelta(seconds=60)
-
-
-def default_handlers() -> dict[str, outbox.Handler]:
-    """The outbox kinds this build knows how to deliver."""
-    return {"webhook": deliver_webhook}
 
 
 class Workers:
@@ -40,7 +34,7 @@ class Workers:
         clock: Clock,
         settings: Settings,
         *,
-        handlers: Mapping[str, outbox.Handler] | None = None,
+        handlers: Mapping[str, outbox.Handler],
         owner: str | None = None,
         delivery_threads: int = 8,
         lease: timedelta = DEFAULT_LEASE,
@@ -49,7 +43,7 @@ class Workers:
         self.signer = signer
         self.clock = clock
         self.settings = settings
-        self.handlers = dict(default_handlers() if handlers is None else handlers)
+        self.handlers = dict(handlers)
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{new_id('w')}"
         self.lease = lease
         self._pool = ThreadPoolExecutor(delivery_threads, thread_name_prefix="execflow-deliver")
@@ -84,18 +78,18 @@ class Workers:
         return len(items)
 
     def _deliver(self, item: outbox.Claimed) -> None:
+        handler = self.handlers[item.kind]
         try:
-            after = self.handlers[item.kind](item)
+            after = handler.deliver(item)
         except Exception as exc:  # any delivery failure is retried, never lost
             log.warning("delivery of outbox %s (%s) failed: %s", item.id, item.kind, exc)
+            error = f"{type(exc).__name__}: {exc}"
             with self.db.write() as session:
-                outbox.fail(
-                    session,
-                    item_id=item.id,
-                    owner=self.owner,
-                    now=self.clock.now(),
-                    error=f"{type(exc).__name__}: {exc}",
+                state = outbox.fail(
+                    session, item_id=item.id, owner=self.owner, now=self.clock.now(), error=error
                 )
+                if state is not None and handler.failed is not None:
+                    handler.failed(session, item, error, state == outbox.DEAD)
             return
         with self.db.write() as session:
             done = outbox.complete(session, item_id=item.id, owner=self.owner, now=self.clock.now())

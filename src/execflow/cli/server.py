@@ -14,6 +14,7 @@ from execflow.cli.output import EXIT_FAILED, fail
 from execflow.clock import SystemClock
 from execflow.instance import prepare
 from execflow.prove.log.keys import LogKeyError, load_signer
+from execflow.registry import handlers
 from execflow.workers import Workers
 
 
@@ -40,7 +41,8 @@ def worker() -> None:
         signer = load_signer(conf.key_path, conf.log_origin)
     except LogKeyError as exc:
         fail(str(exc), EXIT_FAILED)
-    workers = Workers(db, signer, SystemClock(), conf)
+    clock = SystemClock()
+    workers = Workers(db, signer, clock, conf, handlers=handlers(db, conf, clock))
 
     def stop(_signum: int, _frame: FrameType | None) -> None:
         workers.stop()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from execflow.outbox import AfterDelivery, Claimed
+from execflow.outbox import AfterDelivery, Claimed, Handler
 
 TIMEOUT_SECONDS = 10.0
 
@@ -24,3 +24,6 @@ def deliver_webhook(item: Claimed) -> AfterDelivery | None:
     if not 200 <= response.status_code < 300:
         raise DeliveryError(f"{url} answered {response.status_code}")
     return None
+
+
+WEBHOOK = Handler(deliver_webhook)

@@ -20,4 +20,5 @@ class AppState:
     db: Database
     clock: Clock
     signer: Signer
+    link_secret: bytes
     registry: CollectorRegistry = field(default_factory=CollectorRegistry)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, Index, LargeBinary, SmallInteger, String, Text
+from sqlalchemy import BigInteger, Index, LargeBinary, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from execflow.db import Base, IdType
+from execflow.db import Base, IdType, UtcDateTime
 
 
 class LogEntry(Base):
@@ -42,7 +42,7 @@ class LogTree(Base):
     size: Mapped[int] = mapped_column(BigInteger)
     root: Mapped[bytes] = mapped_column(LargeBinary)
     checkpoint: Mapped[str | None] = mapped_column(Text, nullable=True)
-    signed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    signed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
 class LogTile(Base):

@@ -1,0 +1,44 @@
+"""Every outbox kind this build delivers, wired to its handler (used by serve and worker)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from execflow.clock import Clock
+from execflow.config import Settings
+from execflow.db import Database
+from execflow.delivery.webhook import WEBHOOK
+from execflow.outbox import AfterDelivery, Claimed, Handler
+from execflow.respond.escalation import run as escalation
+from execflow.respond.incidents import service as incidents
+from execflow.respond.paging import deliver as paging
+from execflow.respond.paging.links import load_secret
+
+Timer = Callable[[Session, dict[str, Any]], None]
+
+
+def in_transaction(clock: Clock, work: Callable[..., None]) -> Handler:
+    """A handler whose whole work is database work, done where the row is completed."""
+
+    def deliver(item: Claimed) -> AfterDelivery:
+        def after(session: Session) -> None:
+            work(session, item.payload, now=clock.now())
+
+        return after
+
+    return Handler(deliver)
+
+
+def handlers(db: Database, settings: Settings, clock: Clock) -> dict[str, Handler]:
+    """The outbox handlers, keyed by kind."""
+    ctx = paging.PagingContext(db, settings, clock, load_secret(settings.link_key_path))
+    return {
+        "webhook": WEBHOOK,
+        **paging.handlers(ctx),
+        escalation.ESCALATE: in_transaction(clock, escalation.run_step),
+        incidents.DEADLINE: in_transaction(clock, incidents.check_deadline),
+        incidents.COMMANDER_REMINDER: in_transaction(clock, incidents.remind_commander),
+    }

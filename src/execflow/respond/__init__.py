@@ -1,0 +1,1 @@
+"""Respond: incidents, severities and deadlines, on-call, escalation and paging."""

@@ -1,0 +1,1 @@
+"""The catalog: components (with groups), people and services."""

@@ -1,0 +1,273 @@
+"""Components, people and services: create, read, change, delete; each change logged."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from execflow.errors import Conflict
+from execflow.ids import new_id
+from execflow.prove.log.append import append
+from execflow.prove.log.entry import Ref
+from execflow.respond.catalog.models import Component, ComponentGroup, Person, Service
+from execflow.respond.catalog.schemas import (
+    ComponentCreate,
+    ComponentRead,
+    ComponentUpdate,
+    PersonCreate,
+    PersonUpdate,
+    ServiceCreate,
+    ServiceUpdate,
+)
+from execflow.respond.escalation.models import EscalationPolicy
+from execflow.respond.records import get, log_change, remove, require_ids
+
+# Components ---------------------------------------------------------------------------
+
+
+def _group_id(session: Session, name: str | None, now: datetime) -> str | None:
+    if not name:
+        return None
+    group = session.execute(
+        select(ComponentGroup).where(ComponentGroup.name == name)
+    ).scalar_one_or_none()
+    if group is None:
+        group = ComponentGroup(id=new_id("grp"), name=name, created_at=now)
+        session.add(group)
+        session.flush()
+    return group.id
+
+
+def component_read(session: Session, component: Component) -> ComponentRead:
+    """A component with its group's name."""
+    group = session.get(ComponentGroup, component.group_id) if component.group_id else None
+    return ComponentRead(
+        id=component.id,
+        name=component.name,
+        group=group.name if group else None,
+        group_id=component.group_id,
+        description=component.description,
+        status=component.status,
+        position=component.position,
+        created_at=component.created_at,
+        updated_at=component.updated_at,
+    )
+
+
+def list_components(session: Session) -> list[Component]:
+    """Every component in display order."""
+    return list(
+        session.execute(select(Component).order_by(Component.position, Component.name)).scalars()
+    )
+
+
+def create_component(
+    session: Session, *, data: ComponentCreate, actor: Ref, now: datetime
+) -> Component:
+    """Add a component (and its group on first use)."""
+    component = Component(
+        id=new_id("cmp"),
+        name=data.name,
+        description=data.description,
+        status=data.status.value,
+        group_id=_group_id(session, data.group, now),
+        position=data.position,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(component)
+    session.flush()
+    log_change(
+        session,
+        kind="component",
+        verb="created",
+        subject_id=component.id,
+        actor=actor,
+        now=now,
+        data={"status": component.status},
+    )
+    return component
+
+
+def update_component(
+    session: Session, *, component_id: str, data: ComponentUpdate, actor: Ref, now: datetime
+) -> Component:
+    """Change a component's fields."""
+    component: Component = get(session, Component, component_id, "component")
+    changes = data.model_dump(exclude_unset=True)
+    if "group" in changes:
+        component.group_id = _group_id(session, changes.pop("group"), now)
+    if changes.get("status") is not None:
+        changes["status"] = str(changes["status"])
+    for key, value in changes.items():
+        if value is not None:
+            setattr(component, key, value)
+    component.updated_at = now
+    log_change(
+        session,
+        kind="component",
+        verb="updated",
+        subject_id=component.id,
+        actor=actor,
+        now=now,
+        data={"fields": sorted(data.model_fields_set)},
+    )
+    return component
+
+
+def set_component_status(
+    session: Session, *, component_id: str, status: str, actor: Ref, now: datetime, reason: Ref
+) -> tuple[str, str]:
+    """Set a component's status; returns (old, new). Logged with what caused it."""
+    component: Component = get(session, Component, component_id, "component")
+    old = component.status
+    if old != status:
+        component.status, component.updated_at = status, now
+        append(
+            session,
+            type="component.status_changed",
+            at=now,
+            actor=actor,
+            subject=Ref("component", component_id),
+            data={"from": old, "to": status, "cause": reason.as_json()},
+        )
+    return old, status
+
+
+def delete_component(session: Session, *, component_id: str, actor: Ref, now: datetime) -> None:
+    """Remove a component."""
+    remove(session, get(session, Component, component_id, "component"), "component")
+    log_change(
+        session, kind="component", verb="deleted", subject_id=component_id, actor=actor, now=now
+    )
+
+
+# People -------------------------------------------------------------------------------
+
+
+def list_people(session: Session) -> list[Person]:
+    """Everyone, by name."""
+    return list(session.execute(select(Person).order_by(Person.name)).scalars())
+
+
+def create_person(session: Session, *, data: PersonCreate, actor: Ref, now: datetime) -> Person:
+    """Add a person (the log records the id, never the address)."""
+    person = Person(id=new_id("per"), created_at=now, **data.model_dump())
+    session.add(person)
+    session.flush()
+    log_change(
+        session,
+        kind="person",
+        verb="created",
+        subject_id=person.id,
+        actor=actor,
+        now=now,
+        data={"timezone": person.timezone},
+    )
+    return person
+
+
+def update_person(
+    session: Session, *, person_id: str, data: PersonUpdate, actor: Ref, now: datetime
+) -> Person:
+    """Change a person's fields."""
+    person: Person = get(session, Person, person_id, "person")
+    for key, value in data.model_dump(exclude_unset=True).items():
+        if value is not None or key == "webhook_url":
+            setattr(person, key, value)
+    log_change(
+        session,
+        kind="person",
+        verb="updated",
+        subject_id=person.id,
+        actor=actor,
+        now=now,
+        data={"fields": sorted(data.model_fields_set)},
+    )
+    return person
+
+
+def delete_person(
+    session: Session, *, person_id: str, actor: Ref, now: datetime, in_use: Sequence[str]
+) -> None:
+    """Remove a person not named by any schedule or policy (in_use lists those that do)."""
+    person = get(session, Person, person_id, "person")
+    if in_use:
+        raise Conflict(f"person {person_id} is still used by {', '.join(in_use)}")
+    remove(session, person, f"person {person_id}")
+    log_change(session, kind="person", verb="deleted", subject_id=person_id, actor=actor, now=now)
+
+
+# Services -----------------------------------------------------------------------------
+
+
+def _check_service_refs(session: Session, policy_id: str | None, component_ids: list[str]) -> None:
+    if policy_id is not None:
+        require_ids(session, EscalationPolicy, [policy_id], "escalation_policy_id")
+    require_ids(session, Component, component_ids, "component_ids")
+
+
+def list_services(session: Session) -> list[Service]:
+    """Every service, by name."""
+    return list(session.execute(select(Service).order_by(Service.name)).scalars())
+
+
+def create_service(session: Session, *, data: ServiceCreate, actor: Ref, now: datetime) -> Service:
+    """Add a service with a fresh 32-character integration key."""
+    _check_service_refs(session, data.escalation_policy_id, data.component_ids)
+    service = Service(
+        id=new_id("svc"),
+        name=data.name,
+        escalation_policy_id=data.escalation_policy_id,
+        component_ids=list(dict.fromkeys(data.component_ids)),
+        integration_key=secrets.token_hex(16),
+        default_severity=data.default_severity.value,
+        created_at=now,
+    )
+    session.add(service)
+    session.flush()
+    log_change(session, kind="service", verb="created", subject_id=service.id, actor=actor, now=now)
+    return service
+
+
+def update_service(
+    session: Session, *, service_id: str, data: ServiceUpdate, actor: Ref, now: datetime
+) -> Service:
+    """Change a service's fields."""
+    service: Service = get(session, Service, service_id, "service")
+    changes = data.model_dump(exclude_unset=True)
+    _check_service_refs(
+        session, changes.get("escalation_policy_id"), changes.get("component_ids") or []
+    )
+    if changes.get("default_severity") is not None:
+        changes["default_severity"] = str(changes["default_severity"])
+    for key, value in changes.items():
+        if value is not None or key == "escalation_policy_id":
+            setattr(service, key, value)
+    log_change(
+        session,
+        kind="service",
+        verb="updated",
+        subject_id=service.id,
+        actor=actor,
+        now=now,
+        data={"fields": sorted(data.model_fields_set)},
+    )
+    return service
+
+
+def delete_service(session: Session, *, service_id: str, actor: Ref, now: datetime) -> None:
+    """Remove a service."""
+    remove(session, get(session, Service, service_id, "service"), f"service {service_id}")
+    log_change(session, kind="service", verb="deleted", subject_id=service_id, actor=actor, now=now)
+
+
+def service_by_key(session: Session, key: str) -> Service | None:
+    """The service an integration key belongs to."""
+    return session.execute(
+        select(Service).where(Service.integration_key == key)
+    ).scalar_one_or_none()

@@ -1,0 +1,1 @@
+"""Incidents: lifecycle, deadlines, timeline and public updates."""

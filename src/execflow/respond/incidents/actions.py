@@ -1,0 +1,228 @@
+"""What responders do to an incident; each action is one timeline event and one log entry."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session
+
+from execflow.errors import Conflict, InvalidInput
+from execflow.ids import new_id
+from execflow.prove.log.entry import Ref
+from execflow.respond.catalog.models import Component, Person
+from execflow.respond.catalog.service import set_component_status
+from execflow.respond.escalation import run as escalation
+from execflow.respond.incidents.models import Incident, IncidentUpdate
+from execflow.respond.incidents.schemas import IncidentPatch, UpdateIn
+from execflow.respond.incidents.service import (
+    get_incident,
+    remind_commander_later,
+    schedule_deadlines,
+    settle,
+)
+from execflow.respond.incidents.timeline import record
+from execflow.respond.records import get, require_ids
+from execflow.respond.severity import Severity, needs_commander
+
+
+def _open(session: Session, incident_id: str) -> Incident:
+    incident = get_incident(session, incident_id, lock=True)
+    if incident.status == "resolved":
+        raise Conflict(f"incident {incident_id} is resolved")
+    return incident
+
+
+def acknowledge(session: Session, *, incident_id: str, actor: Ref, now: datetime) -> Incident:
+    """Acknowledge a triggered incident: its escalation stops."""
+    incident = _open(session, incident_id)
+    if incident.status == "acknowledged":
+        raise Conflict(f"incident {incident_id} is already acknowledged")
+    incident.status, incident.acknowledged_at = "acknowledged", now
+    escalation.stop(incident)
+    record(session, incident, kind="acknowledged", actor=actor, now=now)
+    settle(session, incident, now=now)
+    schedule_deadlines(session, incident, now=now)
+    return incident
+
+
+def resolve(
+    session: Session,
+    *,
+    incident_id: str,
+    actor: Ref,
+    now: datetime,
+    resolved_at: datetime | None = None,
+) -> Incident:
+    """Resolve an incident (at resolved_at, for corrections and imports)."""
+    incident = _open(session, incident_id)
+    at = (resolved_at or now).astimezone(UTC)
+    if at < incident.created_at:
+        raise InvalidInput("resolved_at is before the incident started")
+    incident.status, incident.resolved_at = "resolved", at
+    escalation.stop(incident)
+    record(
+        session,
+        incident,
+        kind="resolved",
+        actor=actor,
+        now=now,
+        data={"resolved_at": at.isoformat()},
+    )
+    settle(session, incident, now=now)
+    schedule_deadlines(session, incident, now=now)
+    return incident
+
+
+def set_commander(
+    session: Session, *, incident_id: str, person_id: str, actor: Ref, now: datetime
+) -> Incident:
+    """Name the Incident Commander."""
+    incident = _open(session, incident_id)
+    require_ids(session, Person, [person_id], "person_id")
+    if incident.commander_id == person_id:
+        raise Conflict(f"{person_id} is already the commander")
+    previous = incident.commander_id
+    incident.commander_id = person_id
+    incident.commander_at = incident.commander_at or now
+    record(
+        session,
+        incident,
+        kind="commander_assigned",
+        actor=actor,
+        now=now,
+        data={"person_id": person_id, "previous": previous},
+    )
+    settle(session, incident, now=now)
+    return incident
+
+
+def add_note(
+    session: Session, *, incident_id: str, body: str, actor: Ref, now: datetime
+) -> Incident:
+    """A private note on the timeline (the log keeps its length, not its text)."""
+    incident = get_incident(session, incident_id, lock=True)
+    record(
+        session,
+        incident,
+        kind="note_added",
+        actor=actor,
+        now=now,
+        data={"length": len(body), "note_id": _store_note(session, incident, body, now)},
+    )
+    return incident
+
+
+def _store_note(session: Session, incident: Incident, body: str, now: datetime) -> str:
+    note = IncidentUpdate(
+        id=new_id("note"),
+        incident_id=incident.id,
+        status="note",
+        body=body,
+        affected_components=[],
+        created_at=now,
+    )
+    session.add(note)
+    return note.id
+
+
+def add_update(
+    session: Session, *, incident_id: str, data: UpdateIn, actor: Ref, now: datetime
+) -> IncidentUpdate:
+    """A public update; it may change component statuses, and 'resolved' resolves."""
+    incident = get_incident(session, incident_id, lock=True)
+    if incident.status == "resolved" and data.status != "resolved":
+        raise Conflict(f"incident {incident_id} is resolved")
+    require_ids(session, Component, data.component_statuses, "component_statuses")
+    affected = []
+    for component_id, status in data.component_statuses.items():
+        component: Component = get(session, Component, component_id, "component")
+        old, new = set_component_status(
+            session,
+            component_id=component_id,
+            status=status.value,
+            actor=actor,
+            now=now,
+            reason=Ref("incident", incident.id),
+        )
+        affected.append(
+            {"code": component_id, "name": component.name, "old_status": old, "new_status": new}
+        )
+    update = IncidentUpdate(
+        id=new_id("upd"),
+        incident_id=incident.id,
+        status=data.status,
+        body=data.body,
+        affected_components=affected,
+        created_at=now,
+    )
+    session.add(update)
+    session.flush()
+    incident.first_update_at = incident.first_update_at or now
+    record(
+        session,
+        incident,
+        kind="update_published",
+        actor=actor,
+        now=now,
+        data={
+            "update_id": update.id,
+            "status": data.status,
+            "components": {a["code"]: a["new_status"] for a in affected},
+        },
+    )
+    if data.status == "resolved" and incident.status != "resolved":
+        resolve(session, incident_id=incident.id, actor=actor, now=now)
+    else:
+        settle(session, incident, now=now)
+    return update
+
+
+def set_severity(
+    session: Session, *, incident_id: str, severity: Severity, actor: Ref, now: datetime
+) -> Incident:
+    """Change the severity; open deadlines are recomputed and re-armed."""
+    incident = get_incident(session, incident_id, lock=True)
+    if incident.severity == severity.value:
+        raise Conflict(f"incident {incident_id} is already {severity.value}")
+    previous = incident.severity
+    incident.severity = severity.value
+    record(
+        session,
+        incident,
+        kind="severity_changed",
+        actor=actor,
+        now=now,
+        data={"from": previous, "to": severity.value},
+    )
+    settle(session, incident, now=now)
+    schedule_deadlines(session, incident, now=now)
+    if (
+        needs_commander(severity)
+        and incident.commander_id is None
+        and incident.status != "resolved"
+    ):
+        remind_commander_later(session, incident, now=max(now, incident.created_at))
+    return incident
+
+
+def patch(
+    session: Session, *, incident_id: str, data: IncidentPatch, actor: Ref, now: datetime
+) -> Incident:
+    """Change the title, summary or components."""
+    incident = get_incident(session, incident_id, lock=True)
+    if data.component_ids is not None:
+        require_ids(session, Component, data.component_ids, "component_ids")
+        incident.component_ids = list(dict.fromkeys(data.component_ids))
+    if data.title is not None:
+        incident.title = data.title
+    if data.summary is not None:
+        incident.summary = data.summary
+    record(
+        session,
+        incident,
+        kind="edited",
+        actor=actor,
+        now=now,
+        data={"fields": sorted(data.model_fields_set)},
+    )
+    return incident

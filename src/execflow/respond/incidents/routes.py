@@ -1,0 +1,186 @@
+"""/api/v1/incidents and the actions on one incident."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+
+from execflow.access.models import ApiToken
+from execflow.access.roles import Role
+from execflow.access.service import token_ref
+from execflow.errors import Conflict, Forbidden
+from execflow.respond.incidents import actions, service
+from execflow.respond.incidents.models import Incident
+from execflow.respond.incidents.schemas import (
+    CommanderIn,
+    IncidentCreate,
+    IncidentPatch,
+    IncidentRead,
+    NoteIn,
+    ResolveIn,
+    SeverityIn,
+    UpdateIn,
+)
+from execflow.respond.paging.service import pages_of
+from execflow.web.deps import Responder, State, Viewer
+from execflow.web.state import AppState
+
+router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"])
+
+
+def _admin_for(token: ApiToken, what: str) -> None:
+    if not Role(token.role).allows(Role.ADMIN):
+        raise Forbidden(f"only admins may give {what}")
+
+
+def _out(state: AppState, incident_id: str) -> IncidentRead:
+    with state.db.read() as session:
+        incident = service.get_incident(session, incident_id)
+        return service.read(session, incident, now=state.clock.now())
+
+
+@router.get("", response_model=list[IncidentRead])
+def list_incidents(
+    state: State,
+    _token: Viewer,
+    status: Literal["triggered", "acknowledged", "resolved"] | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[IncidentRead]:
+    """Incidents, newest first."""
+    now = state.clock.now()
+    with state.db.read() as session:
+        return [
+            service.read(session, i, now=now)
+            for i in service.list_incidents(session, status=status, limit=limit)
+        ]
+
+
+@router.post("", status_code=201, response_model=IncidentRead)
+def create_incident(body: IncidentCreate, state: State, token: Responder) -> IncidentRead:
+    """Open an incident; admins may import a past one with started_at/resolved_at."""
+    if body.started_at is not None or body.resolved_at is not None:
+        _admin_for(token, "started_at or resolved_at")
+    with state.db.write() as session:
+        incident = service.create_incident(
+            session, data=body, actor=token_ref(token), now=state.clock.now()
+        )
+        return service.read(session, incident, now=state.clock.now())
+
+
+@router.get("/{incident_id}", response_model=IncidentRead)
+def get_incident(incident_id: str, state: State, _token: Viewer) -> IncidentRead:
+    """One incident with deadlines, timeline and audit indexes."""
+    return _out(state, incident_id)
+
+
+@router.patch("/{incident_id}", response_model=IncidentRead)
+def patch_incident(
+    incident_id: str, body: IncidentPatch, state: State, token: Responder
+) -> IncidentRead:
+    """Change the title, summary or components."""
+    with state.db.write() as session:
+        actions.patch(
+            session,
+            incident_id=incident_id,
+            data=body,
+            actor=token_ref(token),
+            now=state.clock.now(),
+        )
+    return _out(state, incident_id)
+
+
+@router.delete("/{incident_id}", status_code=204)
+def delete_incident(incident_id: str, state: State, _token: Responder) -> None:
+    """Incidents are never deleted: the audit trail keeps them."""
+    with state.db.read() as session:
+        service.get_incident(session, incident_id)
+    raise Conflict("incidents are kept for the audit trail; resolve it instead")
+
+
+def _act(
+    state: AppState, incident_id: str, token: ApiToken, action: str, body: object = None
+) -> IncidentRead:
+    actor, now = token_ref(token), state.clock.now()
+    with state.db.write() as session:
+        if action == "acknowledge":
+            actions.acknowledge(session, incident_id=incident_id, actor=actor, now=now)
+        elif action == "commander" and isinstance(body, CommanderIn):
+            actions.set_commander(
+                session, incident_id=incident_id, person_id=body.person_id, actor=actor, now=now
+            )
+        elif action == "notes" and isinstance(body, NoteIn):
+            actions.add_note(session, incident_id=incident_id, body=body.body, actor=actor, now=now)
+        elif action == "updates" and isinstance(body, UpdateIn):
+            actions.add_update(session, incident_id=incident_id, data=body, actor=actor, now=now)
+        elif action == "severity" and isinstance(body, SeverityIn):
+            actions.set_severity(
+                session, incident_id=incident_id, severity=body.severity, actor=actor, now=now
+            )
+        elif action == "resolve" and isinstance(body, ResolveIn):
+            if body.resolved_at is not None:
+                _admin_for(token, "resolved_at")
+            actions.resolve(
+                session, incident_id=incident_id, actor=actor, now=now, resolved_at=body.resolved_at
+            )
+    return _out(state, incident_id)
+
+
+@router.post("/{incident_id}/acknowledge", response_model=IncidentRead)
+def acknowledge(incident_id: str, state: State, token: Responder) -> IncidentRead:
+    """Acknowledge: the escalation stops."""
+    return _act(state, incident_id, token, "acknowledge")
+
+
+@router.post("/{incident_id}/commander", response_model=IncidentRead)
+def commander(incident_id: str, body: CommanderIn, state: State, token: Responder) -> IncidentRead:
+    """Name the Incident Commander."""
+    return _act(state, incident_id, token, "commander", body)
+
+
+@router.post("/{incident_id}/updates", response_model=IncidentRead)
+def update(incident_id: str, body: UpdateIn, state: State, token: Responder) -> IncidentRead:
+    """Publish a public update."""
+    return _act(state, incident_id, token, "updates", body)
+
+
+@router.post("/{incident_id}/notes", response_model=IncidentRead)
+def note(incident_id: str, body: NoteIn, state: State, token: Responder) -> IncidentRead:
+    """Add a private note."""
+    return _act(state, incident_id, token, "notes", body)
+
+
+@router.post("/{incident_id}/severity", response_model=IncidentRead)
+def severity(incident_id: str, body: SeverityIn, state: State, token: Responder) -> IncidentRead:
+    """Change the severity."""
+    return _act(state, incident_id, token, "severity", body)
+
+
+@router.post("/{incident_id}/resolve", response_model=IncidentRead)
+def resolve(
+    incident_id: str, state: State, token: Responder, body: ResolveIn | None = None
+) -> IncidentRead:
+    """Resolve."""
+    return _act(state, incident_id, token, "resolve", body or ResolveIn())
+
+
+@router.get("/{incident_id}/pages")
+def pages(incident_id: str, state: State, _token: Viewer) -> list[dict[str, object]]:
+    """Every page sent (or queued) for the incident."""
+    with state.db.read() as session:
+        found: Incident = service.get_incident(session, incident_id)
+        return [
+            {
+                "id": p.id,
+                "person_id": p.person_id,
+                "channel": p.channel,
+                "reason": p.reason,
+                "cycle": p.cycle,
+                "step": p.step,
+                "status": p.status,
+                "created_at": p.created_at,
+                "sent_at": p.sent_at,
+                "attempts": p.attempts,
+            }
+            for p in pages_of(session, found.id)
+        ]

@@ -1,0 +1,1 @@
+"""On-call: schedules with layers, rotations, restrictions and overrides."""

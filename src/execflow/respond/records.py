@@ -1,0 +1,67 @@
+"""Row lookups, reference checks and deletes shared by the Respond services, and the log
+entry every configuration change writes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from execflow.errors import Conflict, InvalidInput, NotFound
+from execflow.prove.log.append import append
+from execflow.prove.log.entry import Ref
+
+
+def log_change(
+    session: Session,
+    *,
+    kind: str,
+    verb: str,
+    subject_id: str,
+    actor: Ref,
+    now: datetime,
+    data: dict[str, Any] | None = None,
+) -> int:
+    """Record a configuration change in the audit log."""
+    return append(
+        session,
+        type=f"{kind}.{verb}",
+        at=now,
+        actor=actor,
+        subject=Ref(kind, subject_id),
+        data=data or {},
+    )
+
+
+def get(session: Session, model: type[Any], item_id: str, what: str) -> Any:
+    """A row by id, or NotFound naming what was looked for."""
+    row = session.get(model, item_id)
+    if row is None:
+        raise NotFound(f"no {what} {item_id}")
+    return row
+
+
+def remove(session: Session, row: Any, what: str) -> None:
+    """Delete a row, or Conflict when other records still point at it."""
+    session.delete(row)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise Conflict(f"{what} is still referenced by other records") from exc
+
+
+def require_ids(session: Session, model: type[Any], ids: Iterable[str], what: str) -> None:
+    """InvalidInput naming every id that does not exist."""
+    wanted = set(ids)
+    if not wanted:
+        return
+    found = set(session.execute(select(model.id).where(model.id.in_(wanted))).scalars())
+    missing = sorted(wanted - found)
+    if missing:
+        raise InvalidInput(
+            f"unknown {what}: {', '.join(missing)}", details=[{"field": what, "ids": missing}]
+        )
