@@ -11,8 +11,8 @@ from execflow import outbox
 from execflow.clock import ManualClock
 from execflow.config import Settings
 from execflow.db import Database
-from execflow.prove.log.note import Signer
 from execflow.delivery.webhook import WEBHOOK
+from execflow.prove.log.note import Signer
 from execflow.workers import Workers
 from tests.receiver import receiver
 

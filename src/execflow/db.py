@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -111,6 +111,10 @@ def _tune_sqlite(engine: Engine) -> None:
             connection.exec_driver_sql("BEGIN")
 
 
+class WriterBusy(RuntimeError):
+    """No write transaction could start within the busy timeout."""
+
+
 class Database:
     """An engine plus the two session factories: one for reads, one for writes."""
 
@@ -120,9 +124,7 @@ class Database:
         self._writes = sessionmaker(
             bind=engine.execution_options(execflow_write=True), expire_on_commit=False
         )
-        self._write_lock: AbstractContextManager[Any] = (
-            threading.Lock() if is_sqlite(engine) else nullcontext()
-        )
+        self._write_lock = threading.Lock() if is_sqlite(engine) else None
 
     @classmethod
     def from_url(cls, url: str) -> Database:
@@ -143,13 +145,20 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A session for one state change: commits once at the end, rolls back on error."""
-        with self._write_lock, self._writes() as session:
-            try:
-                yield session
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
+        lock = self._write_lock
+        if lock is not None and not lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
+            raise WriterBusy("the database stayed busy; try again")
+        try:
+            with self._writes() as session:
+                try:
+                    yield session
+                    session.commit()
+                except BaseException:
+                    session.rollback()
+                    raise
+        finally:
+            if lock is not None:
+                lock.release()
 
     def dispose(self) -> None:
         """Close every pooled connection."""
