@@ -27,11 +27,14 @@ def free_port() -> int:
 
 
 def cli_env(settings: Settings) -> dict[str, str]:
-    """The environment that points the CLI at settings' data dir and database."""
+    """The environment that points the CLI at settings' data dir, database and mail server."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("EXECFLOW_")}
     env["EXECFLOW_DATA_DIR"] = str(settings.data_dir)
     env["EXECFLOW_DATABASE_URL"] = settings.resolved_database_url
     env["EXECFLOW_CHECKPOINT_INTERVAL_SECONDS"] = "0.1"
+    env["EXECFLOW_BASE_URL"] = settings.base_url
+    if settings.smtp_url:
+        env["EXECFLOW_SMTP_URL"] = settings.smtp_url
     return env
 
 
@@ -89,6 +92,7 @@ def worker(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
 def serve(settings: Settings, *extra: str) -> Iterator[Server]:
     """Start `execflow serve`, wait until it answers, stop it afterwards."""
     port = free_port()
+    settings = settings.model_copy(update={"base_url": f"http://127.0.0.1:{port}"})
     log = open(settings.data_dir / f"serve-{port}.log", "wb")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
         [sys.executable, "-m", "execflow", "serve", "--port", str(port), *extra],

@@ -1,0 +1,173 @@
+"""Deadlines on a moved clock: each met or breached is logged once; P1 commander reminders."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from execflow.clock import ManualClock
+from execflow.db import Database
+from execflow.respond.incidents import actions
+from execflow.respond.incidents.models import Incident, TimelineEvent
+from execflow.respond.incidents.schemas import UpdateIn
+from execflow.respond.incidents.service import read
+from execflow.respond.severity import Severity
+from tests.respond.conftest import MakeWorkers, drain
+from tests.respond.factories import ADMIN, make_incident, standard_setup
+from tests.smtp import Mailbox
+
+
+def _events(db: Database, incident_id: str) -> list[tuple[str, str | None]]:
+    with db.read() as session:
+        rows = session.execute(
+            select(TimelineEvent)
+            .where(TimelineEvent.incident_id == incident_id)
+            .order_by(TimelineEvent.id)
+        ).scalars()
+        return [(e.kind, e.data.get("deadline")) for e in rows]
+
+
+def _state(db: Database, clock: ManualClock, incident_id: str) -> dict[str, str]:
+    with db.read() as session:
+        incident = session.get(Incident, incident_id)
+        assert incident is not None
+        return {k: v.state for k, v in read(session, incident, now=clock.now()).deadlines.items()}
+
+
+def test_unacknowledged_p2_breach_is_logged_when_it_passes(
+    db: Database, clock: ManualClock, make_workers: MakeWorkers
+) -> None:
+    with db.write() as session:
+        setup = standard_setup(session, clock.now())
+        incident_id = make_incident(session, clock.now(), setup.service, severity="P2").id
+    workers = make_workers()
+    clock.advance(timedelta(minutes=59))
+    drain(workers)
+    assert ("deadline_breached", "acknowledge") not in _events(db, incident_id)
+    clock.advance(timedelta(minutes=1))
+    drain(workers)
+    assert _events(db, incident_id).count(("deadline_breached", "acknowledge")) == 1
+    clock.advance(timedelta(hours=5))
+    drain(workers)
+    assert _events(db, incident_id).count(("deadline_breached", "acknowledge")) == 1
+    assert _state(db, clock, incident_id)["acknowledge"] == "breached"
+
+
+def test_p2_deadlines_met_in_time_are_logged_as_met(
+    db: Database, clock: ManualClock, make_workers: MakeWorkers
+) -> None:
+    with db.write() as session:
+        setup = standard_setup(session, clock.now())
+        incident_id = make_incident(session, clock.now(), setup.service, severity="P2").id
+    clock.advance(timedelta(minutes=20))
+    with db.write() as session:
+        actions.acknowledge(session, incident_id=incident_id, actor=ADMIN, now=clock.now())
+    clock.advance(timedelta(minutes=10))
+    with db.write() as session:
+        actions.add_update(
+            session,
+            incident_id=incident_id,
+            actor=ADMIN,
+            now=clock.now(),
+            data=UpdateIn(status="identified", body="Cause found"),
+        )
+    clock.advance(timedelta(hours=1))
+    with db.write() as session:
+        actions.resolve(session, incident_id=incident_id, actor=ADMIN, now=clock.now())
+    drain(make_workers())
+    events = _events(db, incident_id)
+    assert ("deadline_met", "acknowledge") in events and ("deadline_met", "status_page") in events
+    assert _state(db, clock, incident_id) == {
+        "acknowledge": "met",
+        "status_page": "met",
+        "postmortem": "pending",
+    }
+    clock.advance(timedelta(hours=72))
+    drain(make_workers())
+    assert ("deadline_breached", "postmortem") in _events(db, incident_id)
+
+
+def test_status_page_breach_counts_from_acknowledgement(
+    db: Database, clock: ManualClock, make_workers: MakeWorkers
+) -> None:
+    with db.write() as session:
+        setup = standard_setup(session, clock.now())
+        incident_id = make_incident(session, clock.now(), setup.service, severity="P2").id
+    clock.advance(timedelta(minutes=5))
+    with db.write() as session:
+        actions.acknowledge(session, incident_id=incident_id, actor=ADMIN, now=clock.now())
+    clock.advance(timedelta(minutes=15))
+    drain(make_workers())
+    assert ("deadline_breached", "status_page") in _events(db, incident_id)
+    assert ("deadline_met", "acknowledge") in _events(db, incident_id)
+
+
+def test_p1_without_commander_is_repaged_at_ten_and_breached_at_fifteen(
+    db: Database, clock: ManualClock, mailbox: Mailbox, make_workers: MakeWorkers
+) -> None:
+    with db.write() as session:
+        setup = standard_setup(session, clock.now(), second_delay=60)
+        incident_id = make_incident(session, clock.now(), setup.service, severity="P1").id
+    workers = make_workers()
+    drain(workers)
+    assert len(mailbox.wait_for(1)) == 1
+    clock.advance(timedelta(minutes=9, seconds=59))
+    drain(workers)
+    assert len(mailbox.snapshot()) == 1
+    clock.advance(timedelta(seconds=1))
+    drain(workers)
+    reminder = mailbox.wait_for(2)[1]
+    assert reminder.to == ["alice@example.test"] and "commander" in reminder.body
+    assert ("commander_reminder", None) in _events(db, incident_id)
+    clock.advance(timedelta(minutes=5))
+    drain(workers)
+    events = _events(db, incident_id)
+    assert ("deadline_breached", "commander") in events
+    assert ("deadline_breached", "acknowledge") in events
+
+
+def test_commander_named_in_time_is_met_and_no_reminder_goes_out(
+    db: Database, clock: ManualClock, mailbox: Mailbox, make_workers: MakeWorkers
+) -> None:
+    with db.write() as session:
+        setup = standard_setup(session, clock.now(), second_delay=60)
+        incident_id = make_incident(session, clock.now(), setup.service, severity="P1").id
+    workers = make_workers()
+    drain(workers)
+    clock.advance(timedelta(minutes=4))
+    with db.write() as session:
+        actions.set_commander(
+            session, incident_id=incident_id, person_id=setup.bob, actor=ADMIN, now=clock.now()
+        )
+    clock.advance(timedelta(minutes=30))
+    drain(workers)
+    events = _events(db, incident_id)
+    assert ("deadline_met", "commander") in events
+    assert ("commander_reminder", None) not in events
+    assert [m.to[0] for m in mailbox.snapshot()] == ["alice@example.test"]
+
+
+def test_raising_severity_recomputes_open_deadlines(
+    db: Database, clock: ManualClock, make_workers: MakeWorkers
+) -> None:
+    with db.write() as session:
+        setup = standard_setup(session, clock.now(), second_delay=600)
+        incident_id = make_incident(session, clock.now(), setup.service, severity="P3").id
+    clock.advance(timedelta(minutes=5))
+    assert _state(db, clock, incident_id)["acknowledge"] == "pending"
+    with db.write() as session:
+        actions.set_severity(
+            session, incident_id=incident_id, severity=Severity.P1, actor=ADMIN, now=clock.now()
+        )
+    assert set(_state(db, clock, incident_id)) == {
+        "acknowledge",
+        "commander",
+        "status_page",
+        "postmortem",
+    }
+    clock.advance(timedelta(minutes=10))
+    drain(make_workers())
+    events = _events(db, incident_id)
+    assert ("deadline_breached", "acknowledge") in events, "P1: 15 minutes from the start"
+    assert ("deadline_breached", "commander") in events
