@@ -25,8 +25,8 @@ def _daily(zone: ZoneInfo) -> Rota:
     return Rota(zone, (layer,))
 
 
-def _local(zone: ZoneInfo, year: int, month: int, day: int, hour: int, minute: int) -> datetime:
-    return datetime(year, month, day, hour, minute, tzinfo=zone)
+def _local(zone: ZoneInfo, moment: str) -> datetime:
+    return datetime.fromisoformat(moment).replace(tzinfo=zone)
 
 
 @pytest.mark.parametrize(
@@ -64,7 +64,7 @@ def test_daily_handoff_stays_at_nine_local_across_dst(
 def test_weekly_rotation_in_new_york_keeps_monday_nine() -> None:
     layer = Layer(datetime(2026, 2, 2, 9, 0), timedelta(weeks=1), ("ann", "ben"))
     rota = Rota(NEW_YORK, (layer,))
-    monday_after_change = _local(NEW_YORK, 2026, 3, 9, 9, 0)
+    monday_after_change = _local(NEW_YORK, "2026-03-09T09:00")
     # Five weekly turns after 2 Feb: ann, ben, ann, ben, ann, then ben from 9 March 09:00 EDT.
     assert rota.on_call(monday_after_change - timedelta(minutes=1)).person_id == "ann"  # type: ignore[union-attr]
     assert rota.on_call(monday_after_change).person_id == "ben"  # type: ignore[union-attr]
@@ -93,10 +93,10 @@ def test_higher_layers_beat_lower_and_overrides_beat_all() -> None:
 def test_overnight_restriction_covers_after_midnight() -> None:
     nights = Restriction((4,), time(22, 0), time(6, 0))  # Friday 22:00 to Saturday 06:00
     rota = Rota(BERLIN, (Layer(datetime(2026, 1, 1), timedelta(days=1), ("owl",), (nights,)),))
-    assert rota.on_call(_local(BERLIN, 2026, 3, 6, 23, 0)) is not None  # Friday night
-    assert rota.on_call(_local(BERLIN, 2026, 3, 7, 5, 59)) is not None  # Saturday early
-    assert rota.on_call(_local(BERLIN, 2026, 3, 7, 6, 0)) is None
-    assert rota.on_call(_local(BERLIN, 2026, 3, 5, 23, 0)) is None  # Thursday night
+    assert rota.on_call(_local(BERLIN, "2026-03-06T23:00")) is not None  # Friday night
+    assert rota.on_call(_local(BERLIN, "2026-03-07T05:59")) is not None  # Saturday early
+    assert rota.on_call(_local(BERLIN, "2026-03-07T06:00")) is None
+    assert rota.on_call(_local(BERLIN, "2026-03-05T23:00")) is None  # Thursday night
 
 
 def test_nobody_before_the_layer_starts() -> None:
