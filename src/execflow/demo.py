@@ -1,4 +1,8 @@
-"""Demo data for `make run`: enough of everything built so far to see the product work."""
+"""Demo data for `make run`: enough of everything built so far to see the product work.
+
+Idempotent: each part is added once. The demo pages real people only by `.eml` files in
+the data dir unless EXECFLOW_SMTP_URL points at a mail server.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,15 @@ from sqlalchemy.orm import Session
 from execflow.prove.log.append import append
 from execflow.prove.log.entry import Ref
 from execflow.prove.log.models import LogEntry
+from execflow.respond.catalog import service as catalog
+from execflow.respond.catalog.models import Person
+from execflow.respond.catalog.schemas import ComponentCreate, PersonCreate, ServiceCreate
+from execflow.respond.escalation.schemas import PolicyCreate
+from execflow.respond.escalation.service import create_policy
+from execflow.respond.incidents.schemas import IncidentCreate
+from execflow.respond.incidents.service import create_incident
+from execflow.respond.oncall.schemas import ScheduleCreate
+from execflow.respond.oncall.service import create_schedule
 
 DEMO_ACTOR = Ref("system", "demo")
 
@@ -20,10 +33,26 @@ _EVENTS: list[tuple[str, Ref, dict[str, Any]]] = [
     ("custom.manual_check", Ref("component", "payments"), {"result": "ok"}),
     ("custom.deploy", Ref("service", "status-page"), {"version": "1.4.0", "by": "ci"}),
 ]
+_PEOPLE = [
+    ("Maya Lindqvist", "Europe/Berlin"),
+    ("Sam Okafor", "America/New_York"),
+    ("Priya Raman", "Asia/Kolkata"),
+    ("Leo Martins", "America/Sao_Paulo"),
+]
+_COMPONENTS = [
+    ("API", "Platform"),
+    ("Dashboard", "Platform"),
+    ("Payments", "Billing"),
+    ("Audit log", "Trust"),
+]
 
 
 def load_demo(session: Session, *, now: datetime) -> int:
-    """Record the demo's audit events once; returns how many were added."""
+    """Load every part of the demo not loaded yet; returns how many records were added."""
+    return _events(session, now) + _respond(session, now)
+
+
+def _events(session: Session, now: datetime) -> int:
     seen = session.execute(
         select(LogEntry.idx).where(LogEntry.subject_id == "checkout-api").limit(1)
     ).first()
@@ -33,3 +62,103 @@ def load_demo(session: Session, *, now: datetime) -> int:
         at = now - timedelta(minutes=10 * (len(_EVENTS) - offset))
         append(session, type=kind, at=at, actor=DEMO_ACTOR, subject=subject, data=data)
     return len(_EVENTS)
+
+
+def _respond(session: Session, now: datetime) -> int:
+    if session.execute(select(Person.id).limit(1)).first() is not None:
+        return 0
+    people = [
+        catalog.create_person(
+            session,
+            actor=DEMO_ACTOR,
+            now=now,
+            data=PersonCreate(
+                name=name, email=f"{name.split()[0].lower()}@demo.execflow.invalid", timezone=tz
+            ),
+        )
+        for name, tz in _PEOPLE
+    ]
+    components = [
+        catalog.create_component(
+            session, actor=DEMO_ACTOR, now=now, data=ComponentCreate(name=name, group=group)
+        )
+        for name, group in _COMPONENTS
+    ]
+    schedule = create_schedule(
+        session,
+        actor=DEMO_ACTOR,
+        now=now,
+        data=ScheduleCreate.model_validate(
+            {
+                "name": "Platform primary",
+                "timezone": "Europe/Berlin",
+                "layers": [
+                    {
+                        "start": "2026-01-05T09:00:00",
+                        "rotation": "P1W",
+                        "members": [p.id for p in people[:3]],
+                    },
+                    {
+                        "start": "2026-01-05T09:00:00",
+                        "rotation": "P1D",
+                        "members": [people[3].id],
+                        "restrictions": [
+                            {"days": ["sat", "sun"], "start": "09:00", "end": "21:00"}
+                        ],
+                    },
+                ],
+            }
+        ),
+    )
+    policy = create_policy(
+        session,
+        actor=DEMO_ACTOR,
+        now=now,
+        data=PolicyCreate.model_validate(
+            {
+                "name": "Platform",
+                "repeat": 1,
+                "steps": [
+                    {"delay_minutes": 0, "targets": [{"type": "schedule", "id": schedule.id}]},
+                    {"delay_minutes": 10, "targets": [{"type": "person", "id": people[1].id}]},
+                ],
+            }
+        ),
+    )
+    service = catalog.create_service(
+        session,
+        actor=DEMO_ACTOR,
+        now=now,
+        data=ServiceCreate(
+            name="Checkout API",
+            escalation_policy_id=policy.id,
+            component_ids=[components[0].id, components[2].id],
+            default_severity="P2",
+        ),
+    )
+    create_incident(
+        session,
+        actor=DEMO_ACTOR,
+        now=now,
+        data=IncidentCreate(
+            title="Payments API returned 502s",
+            severity="P1",
+            service_id=service.id,
+            summary="A bad deploy of the payments proxy; rolled back.",
+            started_at=now - timedelta(days=3, hours=2),
+            resolved_at=now - timedelta(days=3),
+        ),
+    )
+    create_incident(
+        session,
+        actor=DEMO_ACTOR,
+        now=now,
+        data=IncidentCreate(
+            title="Dashboard charts load slowly",
+            severity="P3",
+            service_id=service.id,
+            component_ids=[components[1].id],
+            summary="p95 page load above 4 s since 09:40.",
+        ),
+    )
+    return len(people) + len(components) + 5

@@ -44,4 +44,4 @@ def demo() -> None:
     with db.write() as session:
         added = load_demo(session, now=SystemClock().now())
     db.dispose()
-    click.echo(f"demo data: {added} audit events added" if added else "demo data already loaded")
+    click.echo(f"demo data: {added} records added" if added else "demo data already loaded")
