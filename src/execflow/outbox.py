@@ -78,6 +78,8 @@ class Handler:
 
     deliver: Deliver
     failed: Failed | None = None
+    inline: bool = False
+    """True when delivery is database work only (no I/O): it runs in its own loop."""
 
 
 def enqueue(
@@ -100,7 +102,6 @@ def enqueue(
         created_at=now,
     )
     session.add(row)
-    session.flush()
     return row
 
 
@@ -164,6 +165,23 @@ def complete(session: Session, *, item_id: int, owner: str, now: datetime) -> bo
     row.state, row.finished_at, row.lease_until = DONE, now, None
     session.flush()
     return True
+
+
+def complete_many(
+    session: Session, *, item_ids: Sequence[int], owner: str, now: datetime
+) -> set[int]:
+    """Mark delivered rows done in one statement; returns the ids owner still held."""
+    if not item_ids:
+        return set()
+    result = session.execute(
+        update(OutboxRow)
+        .where(
+            OutboxRow.id.in_(item_ids), OutboxRow.state == PENDING, OutboxRow.lease_owner == owner
+        )
+        .values(state=DONE, finished_at=now, lease_until=None)
+        .returning(OutboxRow.id)
+    )
+    return set(result.scalars())
 
 
 def backoff(attempts: int) -> timedelta:

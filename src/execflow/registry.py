@@ -29,7 +29,7 @@ def in_transaction(clock: Clock, work: Callable[..., None]) -> Handler:
 
         return after
 
-    return Handler(deliver)
+    return Handler(deliver, inline=True)
 
 
 def handlers(db: Database, settings: Settings, clock: Clock) -> dict[str, Handler]:

@@ -8,7 +8,10 @@ import socket
 import threading
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import timedelta
+
+from sqlalchemy.orm import Session
 
 from execflow import outbox
 from execflow.clock import Clock
@@ -24,6 +27,15 @@ log = logging.getLogger("execflow.workers")
 DEFAULT_LEASE = timedelta(seconds=60)
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """How one delivery went: done (with follow-up work) or failed (with the error)."""
+
+    item: outbox.Claimed
+    after: outbox.AfterDelivery | None
+    error: str | None
+
+
 class Workers:
     """Runs the integrator and the outbox delivery loops; several may share one database."""
 
@@ -36,7 +48,7 @@ class Workers:
         *,
         handlers: Mapping[str, outbox.Handler],
         owner: str | None = None,
-        delivery_threads: int = 8,
+        delivery_threads: int = 16,
         lease: timedelta = DEFAULT_LEASE,
     ) -> None:
         self.db = db
@@ -59,10 +71,17 @@ class Workers:
         with self.db.write() as session:
             return integrate(session, signer=self.signer, now=self.clock.now())
 
-    def deliver_once(self, limit: int = 64) -> int:
-        """Claim due outbox rows, deliver them in parallel, record each outcome."""
+    def deliver_once(self, limit: int = 256, kinds: list[str] | None = None) -> int:
+        """Claim due outbox rows, deliver them in parallel, record the outcomes together.
+
+        Deliveries run in parallel threads; their outcomes (done, with any follow-up
+        database work, or failed) are then written in one transaction, so a batch costs
+        one commit instead of one per row. If that transaction fails, each outcome is
+        written on its own so one bad row cannot hold back the rest.
+        """
         with self.db.read() as session:
-            if not outbox.has_due(session, now=self.clock.now(), kinds=list(self.handlers)):
+            wanted = kinds if kinds is not None else list(self.handlers)
+            if not outbox.has_due(session, now=self.clock.now(), kinds=wanted):
                 return 0
         with self.db.write() as session:
             items = outbox.claim(
@@ -71,30 +90,66 @@ class Workers:
                 now=self.clock.now(),
                 limit=limit,
                 lease=self.lease,
-                kinds=list(self.handlers),
+                kinds=wanted,
             )
-        for future in [self._pool.submit(self._deliver, item) for item in items]:
-            future.result()
+        outcomes = list(self._pool.map(self._attempt, items))
+        try:
+            with self.db.write() as session:
+                self._settle_all(session, outcomes)
+        except Exception:
+            log.exception(
+                "recording %d outcomes together failed; recording one by one", len(outcomes)
+            )
+            for outcome in outcomes:
+                try:
+                    with self.db.write() as session:
+                        self._settle(session, outcome)
+                except Exception:  # its lease runs out and the row is tried again
+                    log.exception("recording outbox %s failed", outcome.item.id)
         return len(items)
 
-    def _deliver(self, item: outbox.Claimed) -> None:
-        handler = self.handlers[item.kind]
+    def _attempt(self, item: outbox.Claimed) -> Outcome:
         try:
-            after = handler.deliver(item)
+            return Outcome(item, self.handlers[item.kind].deliver(item), None)
         except Exception as exc:  # any delivery failure is retried, never lost
             log.warning("delivery of outbox %s (%s) failed: %s", item.id, item.kind, exc)
-            error = f"{type(exc).__name__}: {exc}"
-            with self.db.write() as session:
-                state = outbox.fail(
-                    session, item_id=item.id, owner=self.owner, now=self.clock.now(), error=error
-                )
-                if state is not None and handler.failed is not None:
-                    handler.failed(session, item, error, state == outbox.DEAD)
+            return Outcome(item, None, f"{type(exc).__name__}: {exc}")
+
+    def _settle_all(self, session: Session, outcomes: list[Outcome]) -> None:
+        done = [o for o in outcomes if o.error is None]
+        held = outbox.complete_many(
+            session, item_ids=[o.item.id for o in done], owner=self.owner, now=self.clock.now()
+        )
+        # No autoflush: rows the follow-up work adds (pages, timeline events, outbox rows)
+        # are written together at commit, in a few multi-row INSERTs instead of many.
+        with session.no_autoflush:
+            for outcome in done:
+                if outcome.item.id in held and outcome.after is not None:
+                    outcome.after(session)
+        for outcome in outcomes:
+            if outcome.error is not None:
+                self._settle(session, outcome)
+
+    def _settle(self, session: Session, outcome: Outcome) -> None:
+        item, now = outcome.item, self.clock.now()
+        if outcome.error is not None:
+            state = outbox.fail(
+                session, item_id=item.id, owner=self.owner, now=now, error=outcome.error
+            )
+            failed = self.handlers[item.kind].failed
+            if state is not None and failed is not None:
+                failed(session, item, outcome.error, state == outbox.DEAD)
             return
-        with self.db.write() as session:
-            done = outbox.complete(session, item_id=item.id, owner=self.owner, now=self.clock.now())
-            if done and after is not None:
-                after(session)
+        if outbox.complete(session, item_id=item.id, owner=self.owner, now=now) and outcome.after:
+            outcome.after(session)
+
+    def run_timers(self) -> int:
+        """Deliver due database-only work: escalation steps, deadline checks, reminders."""
+        return self.deliver_once(kinds=[k for k, h in self.handlers.items() if h.inline])
+
+    def send_messages(self) -> int:
+        """Deliver due messages to the outside: e-mail and webhooks."""
+        return self.deliver_once(kinds=[k for k, h in self.handlers.items() if not h.inline])
 
     def _loop(self, name: str, interval: float, step: str) -> None:
         while not self._stop.is_set():
@@ -112,7 +167,9 @@ class Workers:
         self._stop.clear()
         loops = [
             ("integrator", self.settings.checkpoint_interval_seconds, "integrate_once"),
-            ("outbox", 0.2, "deliver_once"),
+            # Two loops, so a slow mail server never holds back escalation timers.
+            ("timers", 0.2, "run_timers"),
+            ("messages", 0.2, "send_messages"),
         ]
         for name, interval, step in loops:
             thread = threading.Thread(

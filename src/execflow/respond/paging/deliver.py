@@ -5,13 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from email.message import EmailMessage
 from typing import Any
 
 import httpx
 from sqlalchemy.orm import Session
 
-from execflow.clock import Clock, rfc3339
+from execflow.clock import Clock
 from execflow.config import Settings
 from execflow.db import Database
 from execflow.delivery import mail
@@ -19,8 +18,6 @@ from execflow.delivery.webhook import DeliveryError
 from execflow.outbox import AfterDelivery, Claimed, Handler
 from execflow.prove.log.append import append
 from execflow.prove.log.entry import Ref
-from execflow.respond.catalog.models import Person
-from execflow.respond.incidents.models import Incident
 from execflow.respond.paging import links
 from execflow.respond.paging.models import Page
 
@@ -39,75 +36,61 @@ class PagingContext:
     link_secret: bytes
 
 
-@dataclass(frozen=True)
-class PageView:
-    """Everything a page message says."""
-
-    page: Page
-    incident: Incident
-    person: Person
-    ack_url: str
-    incident_url: str
-
-
-def _view(ctx: PagingContext, page_id: str) -> PageView:
-    with ctx.db.read() as session:
-        page = session.get(Page, page_id)
-        if page is None:
-            raise LookupError(f"page {page_id} is gone")
-        incident = session.get(Incident, page.incident_id)
-        person = session.get(Person, page.person_id)
-        if incident is None or person is None:
-            raise LookupError(f"page {page_id} lost its incident or person")
-    claim = links.AckClaim(incident.id, person.id, page.id, ctx.clock.now() + links.LINK_LIFETIME)
+def links_for(ctx: PagingContext, page: dict[str, Any]) -> tuple[str, str]:
+    """The page's signed acknowledge link and the incident's link."""
+    claim = links.AckClaim(
+        page["incident_id"],
+        page["person_id"],
+        page["page_id"],
+        ctx.clock.now() + links.LINK_LIFETIME,
+    )
     base = ctx.settings.base_url.rstrip("/")
-    return PageView(
-        page,
-        incident,
-        person,
+    return (
         f"{base}/ack/{links.sign(ctx.link_secret, claim)}",
-        f"{base}/api/v1/incidents/{incident.id}",
+        f"{base}/api/v1/incidents/{page['incident_id']}",
     )
 
 
-def email_message(ctx: PagingContext, view: PageView) -> EmailMessage:
+def email_for(ctx: PagingContext, page: dict[str, Any]) -> mail.Mail:
     """The page as an e-mail."""
-    incident = view.incident
-    message = EmailMessage()
-    message["From"] = ctx.settings.mail_from
-    message["To"] = view.person.email
-    message["Subject"] = f"[{incident.severity}] {incident.title} ({incident.id})"
-    message["X-ExecFlow-Incident"] = incident.id
-    message["X-ExecFlow-Page"] = view.page.id
-    message["X-ExecFlow-Due"] = rfc3339(view.page.due_at)
+    ack_url, incident_url = links_for(ctx, page)
     reason = (
         "You are the commander candidate."
-        if view.page.reason == "commander_reminder"
-        else f"You are on escalation step {view.page.step + 1}."
+        if page["reason"] == "commander_reminder"
+        else f"You are on escalation step {int(page['step']) + 1}."
     )
-    message.set_content(
-        f"{incident.severity} incident: {incident.title}\n\n{incident.summary}\n\n{reason}\n\n"
-        f"Acknowledge: {view.ack_url}\nIncident: {view.incident_url}\n"
+    return mail.Mail(
+        sender=ctx.settings.mail_from,
+        to=page["email"],
+        subject=f"[{page['severity']}] {page['title']} ({page['incident_id']})",
+        text=(
+            f"{page['severity']} incident: {page['title']}\n\n{page['summary']}\n\n{reason}"
+            f"\n\nAcknowledge: {ack_url}\nIncident: {incident_url}\n"
+        ),
+        headers={
+            "X-ExecFlow-Incident": page["incident_id"],
+            "X-ExecFlow-Page": page["page_id"],
+            "X-ExecFlow-Due": page["due_at"],
+        },
     )
-    return message
 
 
-def webhook_body(view: PageView) -> dict[str, Any]:
+def webhook_body(ctx: PagingContext, page: dict[str, Any]) -> dict[str, Any]:
     """The page as a JSON webhook body."""
-    incident = view.incident
+    ack_url, incident_url = links_for(ctx, page)
     return {
         "type": "page",
-        "page_id": view.page.id,
-        "reason": view.page.reason,
-        "person_id": view.person.id,
-        "ack_url": view.ack_url,
-        "incident_url": view.incident_url,
+        "page_id": page["page_id"],
+        "reason": page["reason"],
+        "person_id": page["person_id"],
+        "ack_url": ack_url,
+        "incident_url": incident_url,
         "incident": {
-            "id": incident.id,
-            "title": incident.title,
-            "severity": incident.severity,
-            "status": incident.status,
-            "created_at": rfc3339(incident.created_at),
+            "id": page["incident_id"],
+            "title": page["title"],
+            "severity": page["severity"],
+            "status": page["status"],
+            "created_at": page["created_at"],
         },
     }
 
@@ -168,28 +151,26 @@ def handlers(ctx: PagingContext) -> dict[str, Handler]:
     """The outbox handlers for page.email and page.webhook."""
 
     def send_email(item: Claimed) -> AfterDelivery:
-        view = _view(ctx, item.payload["page_id"])
         mail.send(
-            email_message(ctx, view),
+            email_for(ctx, item.payload),
             smtp_url=ctx.settings.smtp_url,
             maildir=ctx.settings.data_dir / "mail",
         )
-        return _mark_sent(view.page.id, "email", ctx.clock.now())
+        return _mark_sent(item.payload["page_id"], "email", ctx.clock.now())
 
     def send_webhook(item: Claimed) -> AfterDelivery:
-        view = _view(ctx, item.payload["page_id"])
-        url = view.person.webhook_url
+        url = item.payload.get("webhook_url")
         if not url:
-            raise DeliveryError("the person has no webhook_url any more")
+            raise DeliveryError("the person had no webhook_url when paged")
         response = httpx.post(
             url,
-            json=webhook_body(view),
+            json=webhook_body(ctx, item.payload),
             timeout=WEBHOOK_TIMEOUT,
-            headers={"Idempotency-Key": view.page.id},
+            headers={"Idempotency-Key": item.payload["page_id"]},
         )
         if not 200 <= response.status_code < 300:
             raise DeliveryError(f"webhook answered {response.status_code}")
-        return _mark_sent(view.page.id, "webhook", ctx.clock.now())
+        return _mark_sent(item.payload["page_id"], "webhook", ctx.clock.now())
 
     return {
         "page.email": Handler(send_email, _failed(ctx, "email")),

@@ -28,8 +28,9 @@ def page_people(
 ) -> list[Page]:
     """Queue a page to each person on each of their channels (e-mail, and webhook if set)."""
     pages: list[Page] = []
+    # session.get hits the identity map: a batch of steps paging one person loads it once.
     people = {
-        p.id: p for p in session.execute(select(Person).where(Person.id.in_(person_ids))).scalars()
+        pid: p for pid in dict.fromkeys(person_ids) if (p := session.get(Person, pid)) is not None
     }
     for person_id in dict.fromkeys(person_ids):
         person = people.get(person_id)
@@ -51,9 +52,31 @@ def page_people(
             )
             session.add(page)
             pages.append(page)
-    session.flush()
     for page in pages:
-        outbox.enqueue(session, kind=f"page.{page.channel}", payload={"page_id": page.id}, now=now)
+        person = people[page.person_id]
+        outbox.enqueue(
+            session,
+            kind=f"page.{page.channel}",
+            now=now,
+            payload={
+                # A snapshot of what the page says, so sending it reads nothing back.
+                "page_id": page.id,
+                "incident_id": incident.id,
+                "person_id": person.id,
+                "name": person.name,
+                "email": person.email,
+                "webhook_url": person.webhook_url,
+                "severity": incident.severity,
+                "title": incident.title,
+                "summary": incident.summary,
+                "status": incident.status,
+                "created_at": incident.created_at.isoformat(),
+                "reason": reason,
+                "step": step,
+                "cycle": cycle,
+                "due_at": now.isoformat(),
+            },
+        )
     return pages
 
 

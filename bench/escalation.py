@@ -1,0 +1,157 @@
+"""Escalation benchmark: many incidents escalating at once, page delay to a real SMTP server.
+
+    python bench/escalation.py [--json] [--incidents N] [--backends sqlite,postgresql]
+
+N incidents are opened with their first step due at one instant T; `execflow worker`
+processes (one on SQLite, two on PostgreSQL) run on the wall clock. For each page the
+figure is the time from T to the message reaching the SMTP server (aiosmtpd on loopback).
+Also: incident creation over HTTP (POST /api/v1/incidents, 16 connections, wrk) on SQLite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, text
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench import wrk
+from bench.common import median, percentile, write
+from execflow.config import Settings
+from execflow.db import Database
+from execflow.instance import initialise
+from tests.pg import Cluster
+from tests.respond.factories import make_incident, make_person, make_policy, make_service
+from tests.server import serve, worker
+from tests.smtp import smtp_server
+
+STEP_DELAY = timedelta(seconds=45)
+
+
+@contextlib.contextmanager
+def _database(backend: str, workdir: Path) -> Iterator[str]:
+    if backend == "sqlite":
+        yield ""
+        return
+    cluster = Cluster()
+    cluster.start()
+    try:
+        admin = create_engine(cluster.url("postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text("CREATE DATABASE execflow"))
+        admin.dispose()
+        yield cluster.url("execflow")
+    finally:
+        cluster.stop()
+
+
+def _escalate(backend: str, incidents: int, workdir: Path) -> dict[str, Any]:
+    nodes = 1 if backend == "sqlite" else 2
+    with _database(backend, workdir) as url, smtp_server() as mailbox:
+        settings = Settings(
+            _env_file=None, data_dir=workdir / backend, database_url=url, smtp_url=mailbox.url
+        )
+        initialise(settings, now=datetime.now(UTC))
+        db = Database.from_url(settings.resolved_database_url)
+        t0 = datetime.now(UTC)
+        with db.write() as session:
+            person = make_person(session, t0, "Oncall Person")
+            policy = make_policy(
+                session,
+                t0,
+                [
+                    {
+                        "delay_minutes": STEP_DELAY.total_seconds() / 60,
+                        "targets": [{"type": "person", "id": person.id}],
+                    }
+                ],
+            )
+            service = make_service(session, t0, policy.id)
+        started = time.perf_counter()
+        for batch in range(0, incidents, 100):
+            with db.write() as session:
+                for n in range(batch, min(batch + 100, incidents)):
+                    make_incident(session, t0, service.id, severity="P3", title=f"outage {n}")
+        create_seconds = time.perf_counter() - started
+        db.dispose()
+        due = (t0 + STEP_DELAY).timestamp()
+        if time.time() > due:
+            raise RuntimeError("opening the incidents took longer than the step delay")
+        with contextlib.ExitStack() as stack:
+            for _ in range(nodes):
+                stack.enter_context(worker(settings))
+            received = mailbox.wait_for(incidents, timeout=STEP_DELAY.total_seconds() + 300)
+        delays = [m.arrived - due for m in received]
+        unique = {m.message["X-ExecFlow-Incident"] for m in received}
+    return {
+        f"{backend}_incidents": incidents,
+        f"{backend}_worker_processes": nodes,
+        f"{backend}_pages_received": len(received),
+        f"{backend}_duplicate_pages": len(received) - len(unique),
+        f"{backend}_page_delay_p50_s": round(median(delays), 3),
+        f"{backend}_page_delay_p99_s": round(percentile(delays, 99), 3),
+        f"{backend}_page_delay_max_s": round(max(delays), 3),
+        f"{backend}_open_incidents_per_second": round(incidents / create_seconds, 1),
+    }
+
+
+def _http(workdir: Path, seconds: float) -> dict[str, Any]:
+    settings = Settings(_env_file=None, data_dir=workdir / "http")
+    made = initialise(settings, now=datetime.now(UTC))
+    assert made is not None
+    headers = {"Authorization": f"Bearer {made.admin_token}"}
+    body = {"title": "Load test", "severity": "P4"}
+    with serve(settings) as server:
+        wrk.run(server.url + "/healthz", seconds=1)
+        hello = wrk.run(server.url + "/healthz", seconds=seconds)
+        created = wrk.run(
+            server.url + "/api/v1/incidents",
+            method="POST",
+            body=body,
+            headers=headers,
+            seconds=seconds,
+        )
+    return {
+        **created.as_dict("http_incidents"),
+        **hello.as_dict("http_hello"),
+        "http_incidents_to_hello_ratio": round(
+            created.requests_per_second / max(hello.requests_per_second, 1), 3
+        ),
+    }
+
+
+def main() -> None:
+    """Run the benchmark and print its figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--incidents", type=int, default=1000)
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--http-seconds", type=float, default=10)
+    args = parser.parse_args()
+    figures: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="execflow-bench-") as tmp:
+        for backend in args.backends.split(","):
+            figures.update(_escalate(backend, args.incidents, Path(tmp)))
+        if args.http_seconds > 0:
+            figures.update(_http(Path(tmp), args.http_seconds))
+    path = write("escalation", figures)
+    if args.json:
+        print(json.dumps(figures, indent=2))
+    else:
+        for key, value in figures.items():
+            print(f"{key:40} {value}")
+        print(f"written to {path}")
+
+
+if __name__ == "__main__":
+    main()
