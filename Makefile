@@ -38,6 +38,7 @@ test: lint test-sqlite test-postgresql
 bench: install
 	bash scripts/install-system-deps.sh bench
 	$(PY) bench/audit_append.py --json
+	$(PY) bench/escalation.py --json
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -33,3 +33,9 @@ def test_readme_figures_are_the_measured_ones() -> None:
     results = json.loads((REPO / "bench" / "results" / "audit_append.json").read_text())
     assert f"{results['appends_per_second']:,} entries/s" in README
     assert f"p50 {results['inclusion_proof_p50_ms']} ms" in README
+
+
+def test_readme_escalation_figures_are_the_measured_ones() -> None:
+    results = json.loads((REPO / "bench" / "results" / "escalation.json").read_text())
+    assert f"p99 {results['sqlite_page_delay_p99_s']} s" in README
+    assert f"p99 {results['postgresql_page_delay_p99_s']} s" in README
