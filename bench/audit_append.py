@@ -27,8 +27,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import wrk
 from bench.common import median, percentile, write
+from bench.load import post_against_hello
 from execflow.config import Settings
 from execflow.db import Database
 from execflow.instance import initialise
@@ -38,7 +38,6 @@ from execflow.prove.log.entry import Ref
 from execflow.prove.log.integrate import integrate
 from execflow.prove.log.keys import load_signer
 from execflow.schema import upgrade
-from tests.server import serve
 
 ACTOR = Ref("system", "bench")
 
@@ -91,33 +90,15 @@ def _proofs(db: Database, size: int, samples: int) -> list[float]:
     return timings
 
 
-def _http(workdir: Path, seconds: float) -> dict[str, float]:
-    settings = Settings(_env_file=None, data_dir=workdir / "http")
-    made = initialise(settings, now=datetime.now(UTC))
-    assert made is not None
-    headers = {"Authorization": f"Bearer {made.admin_token}"}
-    event = {
+def _http(workdir: Path, seconds: float) -> dict[str, Any]:
+    body = {
         "type": "custom.deploy",
         "subject": {"kind": "service", "id": "api"},
         "data": {"version": "1.2.3"},
     }
-    with serve(settings) as server:
-        wrk.run(server.url + "/healthz", seconds=1)  # warm up
-        hello = wrk.run(server.url + "/healthz", seconds=seconds)
-        events = wrk.run(
-            server.url + "/api/v1/audit/events",
-            method="POST",
-            body=event,
-            headers=headers,
-            seconds=seconds,
-        )
-    return {
-        **events.as_dict("http_events"),
-        **hello.as_dict("http_hello"),
-        "http_events_to_hello_ratio": round(
-            events.requests_per_second / max(hello.requests_per_second, 1), 3
-        ),
-    }
+    return post_against_hello(
+        workdir, path="/api/v1/audit/events", body=body, prefix="http_events", seconds=seconds
+    )
 
 
 def main() -> None:

@@ -25,14 +25,14 @@ from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import wrk
 from bench.common import median, percentile, write
+from bench.load import post_against_hello
 from execflow.config import Settings
 from execflow.db import Database
 from execflow.instance import initialise
 from tests.pg import Cluster
 from tests.respond.factories import make_incident, make_person, make_policy, make_service
-from tests.server import serve, worker
+from tests.server import worker
 from tests.smtp import smtp_server
 
 STEP_DELAY = timedelta(seconds=45)
@@ -106,28 +106,10 @@ def _escalate(backend: str, incidents: int, workdir: Path) -> dict[str, Any]:
 
 
 def _http(workdir: Path, seconds: float) -> dict[str, Any]:
-    settings = Settings(_env_file=None, data_dir=workdir / "http")
-    made = initialise(settings, now=datetime.now(UTC))
-    assert made is not None
-    headers = {"Authorization": f"Bearer {made.admin_token}"}
     body = {"title": "Load test", "severity": "P4"}
-    with serve(settings) as server:
-        wrk.run(server.url + "/healthz", seconds=1)
-        hello = wrk.run(server.url + "/healthz", seconds=seconds)
-        created = wrk.run(
-            server.url + "/api/v1/incidents",
-            method="POST",
-            body=body,
-            headers=headers,
-            seconds=seconds,
-        )
-    return {
-        **created.as_dict("http_incidents"),
-        **hello.as_dict("http_hello"),
-        "http_incidents_to_hello_ratio": round(
-            created.requests_per_second / max(hello.requests_per_second, 1), 3
-        ),
-    }
+    return post_against_hello(
+        workdir, path="/api/v1/incidents", body=body, prefix="http_incidents", seconds=seconds
+    )
 
 
 def main() -> None:

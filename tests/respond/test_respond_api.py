@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -407,8 +408,7 @@ def test_bad_input_is_a_clear_4xx_and_writes_nothing(
 ) -> None:
     method, path, body, status = case
     ann, _ = _people(client, admin)
-    text = str(body).replace("{ann}", ann)
-    payload = eval(text) if body else None
+    payload = json.loads(json.dumps(body).replace("{ann}", ann)) if body else None
     before = client.get("/api/v1/audit/verify", headers=admin).json()
     kwargs: dict[str, Any] = {"headers": admin}
     if payload is not None and method != "get":
