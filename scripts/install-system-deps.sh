@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Installs the system packages the tests need (PostgreSQL server binaries) when they are
-# missing and we are root; otherwise names them. `... bench` adds what benchmarks need
-# (wrk). Safe to re-run.
+# Installs the system packages the tests need (PostgreSQL server binaries, Prometheus
+# Alertmanager) when they are missing and we are root; otherwise names them.
+# `... bench` adds what the benchmarks need (wrk). Safe to re-run.
 set -euo pipefail
 
 missing=()
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+command -v prometheus-alertmanager >/dev/null || missing+=(prometheus-alertmanager)
 if [ "${1:-}" = "bench" ]; then
   command -v wrk >/dev/null || missing+=(wrk)
 fi

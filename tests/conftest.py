@@ -25,9 +25,11 @@ from execflow.db import Database
 from execflow.instance import CLI_ACTOR
 from execflow.prove.log.keys import create_key, load_signer
 from execflow.prove.log.note import Signer
+from execflow.registry import handlers
 from execflow.schema import upgrade
 from execflow.workers import Workers
 from tests.pg import Cluster
+from tests.smtp import Mailbox, smtp_server
 
 BACKEND = os.environ.get("EXECFLOW_TEST_DB", "sqlite")
 START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -153,3 +155,42 @@ def client(settings: Settings, db: Database, clock: ManualClock) -> Iterator[Tes
 def auth(secret: str) -> dict[str, str]:
     """The Authorization header for a token."""
     return {"Authorization": f"Bearer {secret}"}
+
+
+@pytest.fixture
+def mailbox() -> Iterator[Mailbox]:
+    """A real SMTP server on loopback."""
+    with smtp_server() as box:
+        yield box
+
+
+@pytest.fixture
+def mail_settings(settings: Settings, mailbox: Mailbox) -> Settings:
+    """Settings that send mail to the test SMTP server."""
+    return settings.model_copy(update={"smtp_url": mailbox.url})
+
+
+MakeWorkers = Callable[..., Workers]
+
+
+@pytest.fixture
+def make_workers(
+    db: Database, signer: Signer, clock: ManualClock, mail_settings: Settings
+) -> MakeWorkers:
+    """Workers with every real handler, driven by hand on the test clock."""
+
+    def make(owner: str | None = None, conf: Settings | None = None) -> Workers:
+        chosen = conf or mail_settings
+        return Workers(db, signer, clock, chosen, handlers=handlers(db, chosen, clock), owner=owner)
+
+    return make
+
+
+def drain(workers: Workers) -> int:
+    """Deliver everything due now; returns how many rows were handled."""
+    total = 0
+    while True:
+        done = workers.deliver_once()
+        if not done:
+            return total
+        total += done

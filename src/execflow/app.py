@@ -18,6 +18,7 @@ from execflow.access.routes import router as tokens_router
 from execflow.clock import Clock, SystemClock
 from execflow.config import Settings
 from execflow.db import Database
+from execflow.detect.ingest import routes as ingest_routes
 from execflow.errors import ExecFlowError
 from execflow.ops.metrics import HttpMetrics, register_gauge
 from execflow.ops.routes import router as ops_router
@@ -148,6 +149,7 @@ def create_app(
         policy_routes.router,
         incident_routes.router,
         ack_routes.router,
+        ingest_routes.router,
     ):
         app.include_router(router)
     _register_gauges(state)

@@ -11,6 +11,7 @@ from execflow.clock import Clock
 from execflow.config import Settings
 from execflow.db import Database
 from execflow.delivery.webhook import WEBHOOK
+from execflow.detect.ingest import service as ingest
 from execflow.outbox import AfterDelivery, Claimed, Handler
 from execflow.respond.escalation import run as escalation
 from execflow.respond.incidents import service as incidents
@@ -41,4 +42,5 @@ def handlers(db: Database, settings: Settings, clock: Clock) -> dict[str, Handle
         escalation.ESCALATE: in_transaction(clock, escalation.run_step),
         incidents.DEADLINE: in_transaction(clock, incidents.check_deadline),
         incidents.COMMANDER_REMINDER: in_transaction(clock, incidents.remind_commander),
+        ingest.APPLY: in_transaction(clock, ingest.apply),
     }

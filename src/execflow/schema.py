@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from execflow import outbox
 from execflow.access import models as access_models
 from execflow.db import Base
+from execflow.detect.ingest import models as ingest_models
 from execflow.prove.log import models as log_models
 from execflow.respond.catalog import models as catalog_models
 from execflow.respond.escalation import models as escalation_models
@@ -30,6 +31,7 @@ TABLE_MODULES = (
     incident_models,
     oncall_models,
     paging_models,
+    ingest_models,
 )
 metadata = Base.metadata
 

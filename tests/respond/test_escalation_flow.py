@@ -20,8 +20,8 @@ from execflow.respond.escalation.schemas import PolicyUpdate
 from execflow.respond.escalation.service import update_policy
 from execflow.respond.incidents.models import Incident, TimelineEvent
 from execflow.respond.paging.models import Page
+from tests.conftest import MakeWorkers, drain
 from tests.receiver import receiver
-from tests.respond.conftest import MakeWorkers, drain
 from tests.respond.factories import (
     ADMIN,
     make_incident,

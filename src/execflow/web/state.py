@@ -10,6 +10,7 @@ from execflow.clock import Clock
 from execflow.config import Settings
 from execflow.db import Database
 from execflow.prove.log.note import Signer
+from execflow.web.throttle import Throttle
 
 
 @dataclass
@@ -22,3 +23,4 @@ class AppState:
     signer: Signer
     link_secret: bytes
     registry: CollectorRegistry = field(default_factory=CollectorRegistry)
+    throttle: Throttle = field(default_factory=Throttle)

@@ -13,7 +13,7 @@ from execflow.respond.incidents.models import Incident, TimelineEvent
 from execflow.respond.incidents.schemas import UpdateIn
 from execflow.respond.incidents.service import read
 from execflow.respond.severity import Severity
-from tests.respond.conftest import MakeWorkers, drain
+from tests.conftest import MakeWorkers, drain
 from tests.respond.factories import ADMIN, make_incident, standard_setup
 from tests.smtp import Mailbox
 

@@ -1,0 +1,1 @@
+"""Detect: alert ingestion (and, next, probes and anomaly detection) that opens incidents."""

@@ -1,0 +1,1 @@
+"""Alerts from Prometheus Alertmanager, Grafana and PagerDuty clients, in their own formats."""
