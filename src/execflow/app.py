@@ -19,6 +19,7 @@ from execflow.clock import Clock, SystemClock
 from execflow.config import Settings
 from execflow.db import Database
 from execflow.detect.ingest import routes as ingest_routes
+from execflow.detect.probes import routes as probe_routes
 from execflow.errors import ExecFlowError
 from execflow.ops.metrics import HttpMetrics, register_gauge
 from execflow.ops.routes import router as ops_router
@@ -26,7 +27,7 @@ from execflow.outbox import pending_count
 from execflow.prove.audit import routes as audit_routes
 from execflow.prove.log import store
 from execflow.prove.log.keys import load_signer
-from execflow.registry import handlers
+from execflow.registry import background
 from execflow.respond.catalog import routes as catalog_routes
 from execflow.respond.escalation import routes as policy_routes
 from execflow.respond.incidents import routes as incident_routes
@@ -34,7 +35,6 @@ from execflow.respond.oncall import routes as schedule_routes
 from execflow.respond.paging import routes as ack_routes
 from execflow.respond.paging.links import load_secret
 from execflow.web.state import AppState
-from execflow.workers import Workers
 
 log = logging.getLogger("execflow")
 
@@ -113,17 +113,7 @@ def create_app(
         signer=load_signer(settings.key_path, settings.log_origin),
         link_secret=load_secret(settings.link_key_path),
     )
-    workers = (
-        Workers(
-            state.db,
-            state.signer,
-            state.clock,
-            settings,
-            handlers=handlers(state.db, settings, state.clock),
-        )
-        if run_workers
-        else None
-    )
+    workers = background(state.db, state.signer, state.clock, settings) if run_workers else None
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -150,6 +140,7 @@ def create_app(
         incident_routes.router,
         ack_routes.router,
         ingest_routes.router,
+        probe_routes.router,
     ):
         app.include_router(router)
     _register_gauges(state)

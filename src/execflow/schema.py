@@ -14,6 +14,7 @@ from execflow import outbox
 from execflow.access import models as access_models
 from execflow.db import Base
 from execflow.detect.ingest import models as ingest_models
+from execflow.detect.probes import models as probe_models
 from execflow.prove.log import models as log_models
 from execflow.respond.catalog import models as catalog_models
 from execflow.respond.escalation import models as escalation_models
@@ -32,6 +33,7 @@ TABLE_MODULES = (
     oncall_models,
     paging_models,
     ingest_models,
+    probe_models,
 )
 metadata = Base.metadata
 

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
@@ -34,6 +35,18 @@ class Outcome:
     item: outbox.Claimed
     after: outbox.AfterDelivery | None
     error: str | None
+
+
+class Companion(Protocol):
+    """Another background loop that starts and stops with the workers (the probe runner)."""
+
+    def start(self) -> None:
+        """Start."""
+        ...
+
+    def stop(self) -> None:
+        """Stop."""
+        ...
 
 
 class Workers:
@@ -61,6 +74,7 @@ class Workers:
         self._pool = ThreadPoolExecutor(delivery_threads, thread_name_prefix="execflow-deliver")
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self.companions: list[Companion] = []
 
     def integrate_once(self) -> Signed | None:
         """Sign a checkpoint covering every committed entry (up to one batch)."""
@@ -165,6 +179,8 @@ class Workers:
     def start(self) -> None:
         """Start the loops in daemon threads."""
         self._stop.clear()
+        for companion in self.companions:
+            companion.start()
         loops = [
             ("integrator", self.settings.checkpoint_interval_seconds, "integrate_once"),
             # Two loops, so a slow mail server never holds back escalation timers.
@@ -184,6 +200,8 @@ class Workers:
     def stop(self) -> None:
         """Stop the loops and give back held leases."""
         self._stop.set()
+        for companion in self.companions:
+            companion.stop()
         for thread in self._threads:
             thread.join(timeout=10)
         self._threads.clear()

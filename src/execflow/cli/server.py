@@ -14,8 +14,7 @@ from execflow.cli.output import EXIT_FAILED, fail
 from execflow.clock import SystemClock
 from execflow.instance import prepare
 from execflow.prove.log.keys import LogKeyError, load_signer
-from execflow.registry import handlers
-from execflow.workers import Workers
+from execflow.registry import background
 
 
 @click.command()
@@ -42,7 +41,7 @@ def worker() -> None:
     except LogKeyError as exc:
         fail(str(exc), EXIT_FAILED)
     clock = SystemClock()
-    workers = Workers(db, signer, clock, conf, handlers=handlers(db, conf, clock))
+    workers = background(db, signer, clock, conf)
 
     def stop(_signum: int, _frame: FrameType | None) -> None:
         workers.stop()

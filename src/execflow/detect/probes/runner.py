@@ -1,0 +1,124 @@
+"""The probe scheduler: claims due monitors with leases and runs their checks concurrently.
+
+Checks run as asyncio tasks in one thread, each bounded by its own timeout, so a slow
+target never delays another monitor's check. Claims and results go through the database
+in batches (one transaction per claim round, one per flush of finished results), and a
+claim is a lease: several nodes share the monitors, and a dead node's monitors are
+claimed by the others once its lease runs out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from datetime import datetime, timedelta
+
+import httpx
+
+from execflow.clock import Clock
+from execflow.db import Database
+from execflow.detect.probes import checks, service
+
+log = logging.getLogger("execflow.probes")
+CLAIM_EVERY = 0.1
+FLUSH_EVERY = 0.2
+LEASE = timedelta(seconds=30)
+MAX_IN_FLIGHT = 2000
+
+
+class ProbeRunner:
+    """Runs checks until stopped."""
+
+    def __init__(self, db: Database, clock: Clock, owner: str) -> None:
+        self.db, self.clock, self.owner = db, clock, owner
+        self._finished: list[tuple[str, checks.Outcome, datetime]] = []
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._in_flight: set[asyncio.Task[None]] = set()
+
+    def claim(self, limit: int = 500) -> list[service.Due]:
+        """Lease the monitors due now."""
+        with self.db.write() as session:
+            return service.claim_due(
+                session, owner=self.owner, now=self.clock.now(), limit=limit, lease=LEASE
+            )
+
+    def flush(self) -> int:
+        """Record finished checks in one transaction."""
+        batch, self._finished = self._finished, []
+        if not batch:
+            return 0
+        with self.db.write() as session:
+            for monitor_id, outcome, at in batch:
+                service.record(
+                    session, owner=self.owner, monitor_id=monitor_id, outcome=outcome, at=at
+                )
+        return len(batch)
+
+    async def check(self, client: httpx.AsyncClient, due: service.Due) -> None:
+        """Run one check and queue its result."""
+        outcome = await checks.run(
+            client,
+            kind=due.kind,
+            target=due.target,
+            expect=due.expect,
+            timeout=due.timeout,
+            interval=due.interval,
+            last_heartbeat_at=due.last_heartbeat_at,
+            now=self.clock.now(),
+        )
+        self._finished.append((due.id, outcome, self.clock.now()))
+
+    async def round(self, client: httpx.AsyncClient) -> int:
+        """One claim round: start a task per due monitor (as room allows)."""
+        room = MAX_IN_FLIGHT - len(self._in_flight)
+        if room <= 0:
+            return 0
+        claimed = await asyncio.to_thread(self.claim, min(room, 500))
+        for due in claimed:
+            task = asyncio.create_task(self.check(client, due))
+            self._in_flight.add(task)
+            task.add_done_callback(self._in_flight.discard)
+        return len(claimed)
+
+    async def run_until_idle(self) -> None:
+        """Claim, check and record until nothing is due or running (for tests)."""
+        limits = httpx.Limits(max_connections=MAX_IN_FLIGHT, max_keepalive_connections=100)
+        async with httpx.AsyncClient(limits=limits) as client:
+            while await self.round(client) or self._in_flight:
+                if self._in_flight:
+                    await asyncio.wait(self._in_flight)
+            await asyncio.to_thread(self.flush)
+
+    async def _main(self) -> None:
+        limits = httpx.Limits(max_connections=MAX_IN_FLIGHT, max_keepalive_connections=100)
+        async with httpx.AsyncClient(limits=limits) as client:
+            last_flush = 0.0
+            loop = asyncio.get_running_loop()
+            while not self._stop.is_set():
+                try:
+                    await self.round(client)
+                    if loop.time() - last_flush >= FLUSH_EVERY:
+                        await asyncio.to_thread(self.flush)
+                        last_flush = loop.time()
+                except Exception:
+                    log.exception("probe round failed; retrying")
+                await asyncio.sleep(CLAIM_EVERY)
+            if self._in_flight:
+                await asyncio.wait(self._in_flight, timeout=5)
+            await asyncio.to_thread(self.flush)
+
+    def start(self) -> None:
+        """Run in a daemon thread."""
+        self._stop.clear()
+        self._thread = threading.Thread(
+            target=lambda: asyncio.run(self._main()), name="execflow-probes", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop after recording what finished."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=15)

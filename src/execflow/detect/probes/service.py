@@ -1,0 +1,199 @@
+"""Monitors: configuration, claiming due checks with leases, and recording what they found."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from execflow.detect.probes import state as machine
+from execflow.detect.probes.checks import Outcome
+from execflow.detect.probes.models import CheckResult, Monitor, Rollup
+from execflow.detect.probes.rollups import add_to_rollups
+from execflow.detect.probes.schemas import MonitorCreate, MonitorUpdate
+from execflow.detect.probes.transitions import apply_transition
+from execflow.errors import NotFound
+from execflow.ids import new_id
+from execflow.prove.log.entry import Ref
+from execflow.respond.catalog.models import Component, Service
+from execflow.respond.records import get, log_change, remove, require_ids
+
+
+@dataclass(frozen=True)
+class Due:
+    """What a worker needs to run one claimed check."""
+
+    id: str
+    kind: str
+    target: str | None
+    expect: dict[str, Any]
+    timeout: float
+    interval: float
+    last_heartbeat_at: datetime | None
+    due_at: datetime
+
+
+def _spread(monitor_id: str, interval: float) -> timedelta:
+    """A stable offset within the interval, so checks spread evenly instead of bunching."""
+    digest = int.from_bytes(hashlib.sha256(monitor_id.encode()).digest()[:4], "big")
+    return timedelta(seconds=(digest / 2**32) * interval)
+
+
+def create_monitor(session: Session, *, data: MonitorCreate, actor: Ref, now: datetime) -> Monitor:
+    """Add a monitor; its first check is spread within its interval."""
+    if data.service_id:
+        require_ids(session, Service, [data.service_id], "service_id")
+    if data.component_id:
+        require_ids(session, Component, [data.component_id], "component_id")
+    monitor_id = new_id("mon")
+    monitor = Monitor(
+        id=monitor_id,
+        name=data.name,
+        kind=data.kind,
+        target=data.target,
+        interval_seconds=data.interval_seconds,
+        timeout_seconds=data.timeout_seconds,
+        expect=data.expect,
+        failures_before_down=data.failures_before_down,
+        successes_before_up=data.successes_before_up,
+        service_id=data.service_id,
+        component_id=data.component_id,
+        severity=data.severity.value,
+        state="unknown",
+        failures=0,
+        successes=0,
+        paused=False,
+        created_at=now,
+        heartbeat_key=secrets.token_hex(16) if data.kind == "heartbeat" else None,
+        last_heartbeat_at=now if data.kind == "heartbeat" else None,
+        next_due_at=now + _spread(monitor_id, data.interval_seconds),
+    )
+    session.add(monitor)
+    session.flush()
+    log_change(
+        session,
+        kind="monitor",
+        verb="created",
+        subject_id=monitor.id,
+        actor=actor,
+        now=now,
+        data={"kind": data.kind},
+    )
+    return monitor
+
+
+def update_monitor(
+    session: Session, *, monitor_id: str, data: MonitorUpdate, actor: Ref, now: datetime
+) -> Monitor:
+    """Change a monitor's schedule or thresholds."""
+    monitor: Monitor = get(session, Monitor, monitor_id, "monitor")
+    for key, value in data.model_dump(exclude_unset=True).items():
+        if value is not None:
+            setattr(monitor, key, str(value) if key == "severity" else value)
+    log_change(
+        session,
+        kind="monitor",
+        verb="updated",
+        subject_id=monitor.id,
+        actor=actor,
+        now=now,
+        data={"fields": sorted(data.model_fields_set)},
+    )
+    return monitor
+
+
+def delete_monitor(session: Session, *, monitor_id: str, actor: Ref, now: datetime) -> None:
+    """Remove a monitor with its results."""
+    monitor = get(session, Monitor, monitor_id, "monitor")
+    for model in (CheckResult, Rollup):
+        session.execute(delete(model).where(model.monitor_id == monitor_id))
+    remove(session, monitor, f"monitor {monitor_id}")
+    log_change(session, kind="monitor", verb="deleted", subject_id=monitor_id, actor=actor, now=now)
+
+
+def claim_due(
+    session: Session, *, owner: str, now: datetime, limit: int, lease: timedelta
+) -> list[Due]:
+    """Lease due monitors to owner and move each one's next check one interval on."""
+    query = (
+        select(Monitor)
+        .where(Monitor.next_due_at <= now, Monitor.paused.is_(False))
+        .where((Monitor.lease_until.is_(None)) | (Monitor.lease_until < now))
+        .order_by(Monitor.next_due_at)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    due = []
+    for monitor in session.execute(query).scalars():
+        due.append(
+            Due(
+                monitor.id,
+                monitor.kind,
+                monitor.target,
+                dict(monitor.expect),
+                monitor.timeout_seconds,
+                monitor.interval_seconds,
+                monitor.last_heartbeat_at,
+                monitor.next_due_at,
+            )
+        )
+        step = timedelta(seconds=monitor.interval_seconds)
+        following = monitor.next_due_at + step
+        # A monitor far behind (a stopped cluster) skips ahead rather than firing a backlog.
+        monitor.next_due_at = following if following > now else now + step
+        monitor.lease_owner, monitor.lease_until = owner, now + lease + step
+    return due
+
+
+def record(
+    session: Session, *, owner: str, monitor_id: str, outcome: Outcome, at: datetime
+) -> None:
+    """Store one result, roll it up, step the state machine and act on a transition."""
+    monitor = session.get(Monitor, monitor_id, with_for_update=True)
+    if monitor is None:
+        return
+    session.add(
+        CheckResult(
+            monitor_id=monitor.id,
+            at=at,
+            ok=outcome.ok,
+            latency_ms=outcome.latency_ms,
+            detail=outcome.detail[:500],
+        )
+    )
+    add_to_rollups(session, monitor.id, at, outcome)
+    before = machine.Counters(monitor.state, monitor.failures, monitor.successes)
+    after = machine.step(
+        before,
+        ok=outcome.ok,
+        degraded=outcome.degraded,
+        failures_before_down=monitor.failures_before_down,
+        successes_before_up=monitor.successes_before_up,
+    )
+    monitor.state, monitor.failures, monitor.successes = (
+        after.state,
+        after.failures,
+        after.successes,
+    )
+    monitor.last_checked_at = at
+    if monitor.lease_owner == owner:
+        monitor.lease_owner, monitor.lease_until = None, None
+    if after.state != before.state:
+        apply_transition(session, monitor, before.state, after.state, outcome, now=at)
+
+
+def beat(session: Session, *, key: str, now: datetime) -> Monitor:
+    """A heartbeat arrived."""
+    monitor = session.execute(
+        select(Monitor).where(Monitor.heartbeat_key == key)
+    ).scalar_one_or_none()
+    if monitor is None:
+        raise NotFound("no heartbeat monitor has this key")
+    monitor.last_heartbeat_at = now
+    return monitor

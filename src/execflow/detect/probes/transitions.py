@@ -1,0 +1,114 @@
+"""What a monitor's change of state does: log it, set the component, open or resolve."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from execflow import outbox
+from execflow.detect.probes.checks import Outcome
+from execflow.detect.probes.models import Monitor
+from execflow.detect.probes.state import DEGRADED, DOWN, UP
+from execflow.prove.log.append import append
+from execflow.prove.log.entry import Ref
+from execflow.respond.catalog.service import set_component_status
+from execflow.respond.incidents import actions
+from execflow.respond.incidents.models import Incident
+from execflow.respond.incidents.schemas import IncidentCreate
+from execflow.respond.incidents.service import create_incident
+from execflow.respond.incidents.timeline import record
+from execflow.respond.severity import Severity
+
+SETTLE = "monitor.settle"
+RESOLVE_AFTER = timedelta(minutes=5)
+COMPONENT_STATUS = {DOWN: "major_outage", DEGRADED: "degraded_performance", UP: "operational"}
+
+
+def _open_incident(session: Session, monitor: Monitor) -> Incident | None:
+    """The open incident this monitor opened or joined; a flapping monitor reuses it."""
+    return session.execute(
+        select(Incident)
+        .where(Incident.dedup_key == f"monitor:{monitor.id}", Incident.status != "resolved")
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def apply_transition(
+    session: Session, monitor: Monitor, before: str, after: str, outcome: Outcome, *, now: datetime
+) -> None:
+    """Log the transition; set the component; open an incident on down, resolve on up."""
+    actor = Ref("monitor", monitor.id)
+    append(
+        session,
+        type="monitor.state_changed",
+        at=now,
+        actor=actor,
+        subject=Ref("monitor", monitor.id),
+        data={"from": before, "to": after, "detail": outcome.detail[:200]},
+    )
+    if monitor.component_id and after in COMPONENT_STATUS:
+        set_component_status(
+            session,
+            component_id=monitor.component_id,
+            status=COMPONENT_STATUS[after],
+            actor=actor,
+            now=now,
+            reason=Ref("monitor", monitor.id),
+        )
+    if monitor.service_id is None:
+        return
+    incident = _open_incident(session, monitor)
+    if after == DOWN:
+        if incident is None:
+            incident = create_incident(
+                session,
+                actor=actor,
+                now=now,
+                source="monitor",
+                dedup_key=f"monitor:{monitor.id}",
+                data=IncidentCreate(
+                    title=f"{monitor.name} is down",
+                    severity=Severity(monitor.severity),
+                    service_id=monitor.service_id,
+                    component_ids=[monitor.component_id] if monitor.component_id else [],
+                    summary=outcome.detail[:500],
+                ),
+            )
+        else:
+            record(
+                session,
+                incident,
+                kind="monitor_down_again",
+                actor=actor,
+                now=now,
+                data={"monitor_id": monitor.id},
+            )
+        monitor.incident_id = incident.id
+    elif after == UP and incident is not None and incident.source == "monitor":
+        # Resolve only after the monitor has stayed up a while: a flapping target keeps
+        # adding to one open incident instead of opening a new one each time.
+        outbox.enqueue(
+            session,
+            kind=SETTLE,
+            now=now,
+            due_at=now + RESOLVE_AFTER,
+            payload={"monitor_id": monitor.id, "incident_id": incident.id},
+        )
+
+
+def settle(session: Session, payload: dict[str, Any], *, now: datetime) -> None:
+    """Timer handler: resolve the monitor's incident if it is still up."""
+    monitor = session.get(Monitor, payload["monitor_id"])
+    incident = session.get(Incident, payload["incident_id"], with_for_update=True)
+    if (
+        monitor is None
+        or incident is None
+        or monitor.state not in (UP, DEGRADED)
+        or incident.status == "resolved"
+        or incident.source != "monitor"
+    ):
+        return
+    actions.resolve(session, incident_id=incident.id, actor=Ref("monitor", monitor.id), now=now)

@@ -1,0 +1,221 @@
+"""Monitors on a moved clock against a real target: down opens, flapping joins, up resolves."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from execflow.access.roles import Role
+from execflow.app import create_app
+from execflow.clock import ManualClock
+from execflow.config import Settings
+from execflow.db import Database
+from execflow.detect.probes.models import Monitor, Rollup
+from execflow.detect.probes.runner import ProbeRunner
+from execflow.detect.probes.schemas import MonitorCreate
+from execflow.detect.probes.service import create_monitor
+from execflow.prove.log.entry import decode_entry
+from execflow.prove.log.models import LogEntry
+from execflow.respond.catalog.models import Component
+from execflow.respond.catalog.schemas import ComponentCreate
+from execflow.respond.catalog.service import create_component
+from execflow.respond.incidents.models import Incident
+from tests.conftest import MakeWorkers, TokenFactory, auth, drain
+from tests.respond.factories import ADMIN, make_service
+from tests.target import Target, target
+
+
+@pytest.fixture
+def site() -> Iterator[Target]:
+    """The service's health endpoint."""
+    with target() as found:
+        yield found
+
+
+def _monitor(db: Database, clock: ManualClock, url: str) -> tuple[str, str, str]:
+    with db.write() as session:
+        service = make_service(session, clock.now(), None)
+        component = create_component(
+            session, data=ComponentCreate(name="API"), actor=ADMIN, now=clock.now()
+        )
+        monitor = create_monitor(
+            session,
+            actor=ADMIN,
+            now=clock.now(),
+            data=MonitorCreate(
+                name="API health",
+                kind="http",
+                target=url,
+                interval_seconds=30,
+                service_id=service.id,
+                component_id=component.id,
+                severity="P2",
+            ),
+        )
+        return monitor.id, service.id, component.id
+
+
+def _tick(runner: ProbeRunner, clock: ManualClock, seconds: float = 30) -> None:
+    clock.advance(timedelta(seconds=seconds))
+    asyncio.run(runner.run_until_idle())
+
+
+def _incidents(db: Database) -> list[Incident]:
+    with db.read() as session:
+        return list(session.execute(select(Incident).order_by(Incident.created_at)).scalars())
+
+
+def test_down_after_two_failures_then_flapping_then_resolved(
+    db: Database, clock: ManualClock, site: Target, make_workers: MakeWorkers
+) -> None:
+    monitor_id, _, component_id = _monitor(db, clock, site.url + "/health")
+    runner = ProbeRunner(db, clock, "node-a")
+    workers = make_workers()
+    _tick(runner, clock)
+    assert site.hits == 1 and _incidents(db) == []
+    site.stop()
+    _tick(runner, clock)
+    assert _incidents(db) == [], "one failure is not yet down"
+    _tick(runner, clock)
+    [incident] = _incidents(db)
+    assert (incident.source, incident.severity, incident.title) == (
+        "monitor",
+        "P2",
+        "API health is down",
+    )
+    with db.read() as session:
+        assert session.get(Component, component_id).status == "major_outage"  # type: ignore[union-attr]
+    site.start()
+    _tick(runner, clock)
+    drain(workers)
+    assert _incidents(db)[0].status == "triggered", "resolution waits for the target to stay up"
+    site.stop()
+    _tick(runner, clock)
+    _tick(runner, clock)
+    assert len(_incidents(db)) == 1, "flapping joins the open incident"
+    site.start()
+    _tick(runner, clock)
+    clock.advance(timedelta(minutes=5))
+    drain(workers)
+    assert _incidents(db)[0].status == "resolved"
+    with db.read() as session:
+        assert session.get(Component, component_id).status == "operational"  # type: ignore[union-attr]
+        states = [
+            decode_entry(e)["data"]["to"]
+            for e in session.execute(
+                select(LogEntry.data).where(LogEntry.type == "monitor.state_changed")
+            ).scalars()
+        ]
+        rollups = (
+            session.execute(
+                select(Rollup).where(Rollup.monitor_id == monitor_id, Rollup.period == "day")
+            )
+            .scalars()
+            .all()
+        )
+    assert states == ["up", "down", "up", "down", "up"]
+    assert sum(r.checks for r in rollups) == 7 and sum(r.failures for r in rollups) == 4
+
+
+def test_a_lease_keeps_two_nodes_off_the_same_check(
+    db: Database, clock: ManualClock, site: Target
+) -> None:
+    _monitor(db, clock, site.url)
+    clock.advance(timedelta(seconds=30))
+    first, second = ProbeRunner(db, clock, "node-a"), ProbeRunner(db, clock, "node-b")
+    assert len(first.claim()) == 1
+    assert second.claim() == []
+    clock.advance(timedelta(seconds=95))  # node-a died: its lease runs out
+    assert len(second.claim()) == 1
+
+
+def test_checks_spread_across_the_interval(db: Database, clock: ManualClock) -> None:
+    with db.write() as session:
+        for n in range(200):
+            create_monitor(
+                session,
+                actor=ADMIN,
+                now=clock.now(),
+                data=MonitorCreate(
+                    name=f"m{n}", kind="tcp", target=f"127.0.0.1:{1000 + n}", interval_seconds=60
+                ),
+            )
+    with db.read() as session:
+        offsets = [
+            (m.next_due_at - clock.now()).total_seconds()
+            for m in session.execute(select(Monitor)).scalars()
+        ]
+    per_ten_seconds = [sum(1 for o in offsets if s <= o < s + 10) for s in range(0, 60, 10)]
+    assert all(15 <= count <= 55 for count in per_ten_seconds), per_ten_seconds
+
+
+def test_heartbeats_over_http(
+    settings: Settings, db: Database, clock: ManualClock, make_token: TokenFactory
+) -> None:
+    admin = auth(make_token(Role.ADMIN))
+    with TestClient(create_app(settings, db=db, clock=clock)) as client:
+        created = client.post(
+            "/api/v1/monitors",
+            headers=admin,
+            json={
+                "name": "nightly backup",
+                "kind": "heartbeat",
+                "interval_seconds": 60,
+                "expect": {"grace_seconds": 30},
+            },
+        )
+        assert created.status_code == 201
+        push_url = created.json()["push_url"]
+        assert push_url.startswith(settings.base_url) and created.json()["target"] is None
+        runner = ProbeRunner(db, clock, "node-a")
+        for _ in range(3):
+            clock.advance(timedelta(seconds=60))
+            assert client.post(push_url.removeprefix(settings.base_url)).status_code == 202
+            asyncio.run(runner.run_until_idle())
+        monitor_id = created.json()["id"]
+        assert client.get(f"/api/v1/monitors/{monitor_id}", headers=admin).json()["state"] == "up"
+        for _ in range(3):
+            clock.advance(timedelta(seconds=60))
+            asyncio.run(runner.run_until_idle())
+        assert client.get(f"/api/v1/monitors/{monitor_id}", headers=admin).json()["state"] == "down"
+        results = client.get(f"/api/v1/monitors/{monitor_id}/results", headers=admin).json()
+        assert results[0]["ok"] is False and "last heartbeat" in results[0]["detail"]
+        assert client.post("/api/v1/heartbeats/unknown").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"name": "x", "kind": "heartbeat", "target": "http://x"},
+        {"name": "x", "kind": "http"},
+        {"name": "x", "kind": "http", "target": "ftp://x"},
+        {"name": "x", "kind": "tcp", "target": "db.internal"},
+        {"name": "x", "kind": "keyword", "target": "http://x"},
+        {
+            "name": "x",
+            "kind": "http",
+            "target": "http://x",
+            "timeout_seconds": 90,
+            "interval_seconds": 30,
+        },
+        {"name": "x", "kind": "http", "target": "http://x", "service_id": "svc_missing"},
+        {"name": "x", "kind": "ping", "target": "x"},
+        {"name": "x", "kind": "http", "target": "http://x", "expect": {"status": ["ok"]}},
+    ],
+)
+def test_bad_monitors_are_refused(
+    settings: Settings,
+    db: Database,
+    clock: ManualClock,
+    make_token: TokenFactory,
+    body: dict[str, object],
+) -> None:
+    with TestClient(create_app(settings, db=db, clock=clock)) as client:
+        response = client.post("/api/v1/monitors", json=body, headers=auth(make_token(Role.ADMIN)))
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] in {"validation_error", "invalid_input"}
