@@ -39,6 +39,7 @@ bench: install
 	bash scripts/install-system-deps.sh bench
 	$(PY) bench/audit_append.py --json
 	$(PY) bench/escalation.py --json
+	$(PY) bench/anomaly.py --json
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -20,6 +20,7 @@ COMMANDS = {
     "worker": "execflow.cli.server:worker",
     "token": "execflow.cli.tokens:token",
     "audit": "execflow.cli.audit:audit",
+    "anomaly": "execflow.cli.anomaly:anomaly",
 }
 
 

@@ -1,0 +1,46 @@
+"""Streaming a timestamp,value CSV through the detector (for `execflow anomaly score`)."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from typing import IO
+
+from execflow.detect.anomaly.detector import Settings, State, update
+
+
+class CsvError(ValueError):
+    """The input is not a timestamp,value CSV."""
+
+
+def score_stream(
+    source: IO[str],
+    sink: IO[str],
+    *,
+    settings: Settings | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Read rows one at a time and write timestamp,value,anomaly_score,alert; returns rows."""
+    reader = csv.reader(source)
+    header = next(reader, None)
+    if header is None or [h.strip().lower() for h in header[:2]] != ["timestamp", "value"]:
+        raise CsvError("the first line must be the header timestamp,value")
+    writer = csv.writer(sink, lineterminator="\n")
+    writer.writerow(["timestamp", "value", "anomaly_score", "alert"])
+    state = State()
+    rows = 0
+    for line_number, row in enumerate(reader, start=2):
+        if not row:
+            continue
+        if len(row) < 2:
+            raise CsvError(f"line {line_number} has no value")
+        try:
+            value = float(row[1])
+        except ValueError as exc:
+            raise CsvError(f"line {line_number}: {row[1]!r} is not a number") from exc
+        score, alert = update(state, value, settings)
+        writer.writerow([row[0], row[1], f"{score:.6f}", int(alert)])
+        rows += 1
+        if progress is not None and rows % 10_000 == 0:
+            progress(rows)
+    return rows
