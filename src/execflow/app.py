@@ -18,6 +18,7 @@ from execflow.access.routes import router as tokens_router
 from execflow.clock import Clock, SystemClock
 from execflow.config import Settings
 from execflow.db import Database
+from execflow.detect.anomaly import routes as metric_routes
 from execflow.detect.ingest import routes as ingest_routes
 from execflow.detect.probes import routes as probe_routes
 from execflow.errors import ExecFlowError
@@ -141,6 +142,7 @@ def create_app(
         ack_routes.router,
         ingest_routes.router,
         probe_routes.router,
+        metric_routes.router,
     ):
         app.include_router(router)
     _register_gauges(state)

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from execflow import outbox
 from execflow.access import models as access_models
 from execflow.db import Base
+from execflow.detect.anomaly import models as metric_models
 from execflow.detect.ingest import models as ingest_models
 from execflow.detect.probes import models as probe_models
 from execflow.prove.log import models as log_models
@@ -34,6 +35,7 @@ TABLE_MODULES = (
     paging_models,
     ingest_models,
     probe_models,
+    metric_models,
 )
 metadata = Base.metadata
 

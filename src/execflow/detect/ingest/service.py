@@ -142,26 +142,30 @@ def _resolve(session: Session, service: Service, alert: Alert | None, now: datet
         actions.resolve(session, incident_id=incident.id, actor=actor, now=now)
 
 
+def apply_signal(session: Session, service: Service, signal: Signal, now: datetime) -> None:
+    """Apply one signal: trigger, resolve or acknowledge its alert."""
+    alert = session.execute(
+        select(Alert).where(Alert.service_id == service.id, Alert.dedup_key == signal.dedup_key)
+    ).scalar_one_or_none()
+    if signal.action == "trigger":
+        _trigger(session, service, signal, alert, now)
+    elif signal.action == "resolve":
+        _resolve(session, service, alert, now)
+    elif alert is not None and alert.incident_id is not None:
+        # Already acknowledged or resolved: nothing more to do.
+        with contextlib.suppress(Conflict):
+            actions.acknowledge(
+                session,
+                incident_id=alert.incident_id,
+                actor=Ref("integration", service.id),
+                now=now,
+            )
+
+
 def apply(session: Session, payload: dict[str, Any], *, now: datetime) -> None:
     """Worker handler: apply a request's signals in order."""
     service = session.get(Service, payload["service_id"])
     if service is None:
         return
     for raw in payload["signals"]:
-        signal = Signal(**raw)
-        alert = session.execute(
-            select(Alert).where(Alert.service_id == service.id, Alert.dedup_key == signal.dedup_key)
-        ).scalar_one_or_none()
-        if signal.action == "trigger":
-            _trigger(session, service, signal, alert, now)
-        elif signal.action == "resolve":
-            _resolve(session, service, alert, now)
-        elif alert is not None and alert.incident_id is not None:
-            # Already acknowledged or resolved: nothing more to do.
-            with contextlib.suppress(Conflict):
-                actions.acknowledge(
-                    session,
-                    incident_id=alert.incident_id,
-                    actor=Ref("integration", service.id),
-                    now=now,
-                )
+        apply_signal(session, service, Signal(**raw), now)

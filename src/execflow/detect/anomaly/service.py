@@ -1,0 +1,107 @@
+"""Metric points for anomaly detection: each series streams through its own detector, and an
+alert opens (or joins) an incident on the service, like a failing probe.
+
+Points older than the last one seen for the series are skipped: the detector is causal and
+never goes back in time. Anomaly incidents are not resolved automatically; a responder
+resolves them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from execflow.detect.anomaly.detector import Settings, State, update
+from execflow.detect.anomaly.models import MetricSeries
+from execflow.detect.ingest import service as ingest
+from execflow.detect.ingest.signals import Signal
+from execflow.errors import InvalidInput
+from execflow.ids import new_id
+from execflow.respond.catalog.models import Service
+
+SETTING_NAMES = {f.name for f in fields(Settings)}
+
+
+@dataclass(frozen=True)
+class Pushed:
+    """What one push did."""
+
+    accepted: int
+    skipped: int
+    alerts: int
+
+
+def detector_settings(raw: dict[str, Any]) -> Settings:
+    """Per-series settings over the defaults; unknown names are refused."""
+    unknown = sorted(set(raw) - SETTING_NAMES)
+    if unknown:
+        raise InvalidInput(f"unknown detector settings: {', '.join(unknown)}")
+    try:
+        return Settings(**{k: type(getattr(Settings(), k))(v) for k, v in raw.items()})
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput(f"bad detector setting: {exc}") from exc
+
+
+def push(
+    session: Session,
+    *,
+    service: Service,
+    name: str,
+    points: list[tuple[float, float]],
+    settings: dict[str, Any] | None,
+    now: datetime,
+) -> Pushed:
+    """Run points through the series' detector; alerts become incident signals."""
+    series = session.execute(
+        select(MetricSeries)
+        .where(MetricSeries.service_id == service.id, MetricSeries.name == name)
+        .with_for_update()
+    ).scalar_one_or_none()
+    if series is None:
+        series = MetricSeries(
+            id=new_id("ser"),
+            service_id=service.id,
+            name=name,
+            state=State().as_json(),
+            settings={},
+            points=0,
+            alerts=0,
+            updated_at=now,
+        )
+        session.add(series)
+    if settings is not None:
+        detector_settings(settings)
+        series.settings = settings
+    conf = detector_settings(series.settings)
+    state = State.from_json(series.state)
+    accepted = skipped = alerts = 0
+    for timestamp, value in points:
+        if series.last_ts is not None and timestamp <= series.last_ts:
+            skipped += 1
+            continue
+        _, alert = update(state, value, conf)
+        series.last_ts = timestamp
+        accepted += 1
+        if alert:
+            alerts += 1
+            key = f"anomaly:{series.name}"
+            ingest.apply_signal(
+                session,
+                service,
+                Signal(
+                    action="trigger",
+                    dedup_key=key,
+                    group_key=key,
+                    source="anomaly",
+                    summary=f"Anomaly in {series.name} (value {value:g})",
+                    severity=None,
+                ),
+                now,
+            )
+    series.state, series.points = state.as_json(), series.points + accepted
+    series.alerts, series.updated_at = series.alerts + alerts, now
+    return Pushed(accepted, skipped, alerts)
