@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -13,22 +15,40 @@ from tests.server import serve
 
 
 def post_against_hello(
-    workdir: Path, *, path: str, body: Any, prefix: str, seconds: float
+    workdir: Path,
+    *,
+    path: str,
+    body: Any,
+    prefix: str,
+    seconds: float,
+    hello_method: str = "GET",
+    setup: Callable[[Settings], dict[str, str]] | None = None,
 ) -> dict[str, Any]:
-    """Serve a fresh SQLite instance; load GET /healthz, then POST path; report both."""
+    """Serve a fresh SQLite instance; load /healthz, then POST path; report both.
+
+    `setup(settings)` may prepare the database first; the values it returns fill `{name}`
+    placeholders in `path` and in `body`.
+    """
     settings = Settings(_env_file=None, data_dir=workdir / f"http-{prefix}")
     made = initialise(settings, now=datetime.now(UTC))
     assert made is not None
     headers = {"Authorization": f"Bearer {made.admin_token}"}
+    if setup is not None:
+        values = setup(settings)
+        path = path.format(**values)
+        text = json.dumps(body)
+        for name, value in values.items():
+            text = text.replace("{" + name + "}", value)
+        body = json.loads(text)
     with serve(settings) as server:
-        wrk.run(server.url + "/healthz", seconds=1)  # warm up
-        hello = wrk.run(server.url + "/healthz", seconds=seconds)
+        wrk.run(server.url + "/healthz", method=hello_method, seconds=1)  # warm up
+        hello = wrk.run(server.url + "/healthz", method=hello_method, seconds=seconds)
         load = wrk.run(
             server.url + path, method="POST", body=body, headers=headers, seconds=seconds
         )
     return {
         **load.as_dict(prefix),
-        **hello.as_dict("http_hello"),
+        **hello.as_dict(f"http_hello_{hello_method.lower()}"),
         f"{prefix}_to_hello_ratio": round(
             load.requests_per_second / max(hello.requests_per_second, 1), 3
         ),

@@ -20,6 +20,8 @@ from execflow.config import Settings
 from execflow.db import Database
 from execflow.detect.anomaly import routes as metric_routes
 from execflow.detect.ingest import routes as ingest_routes
+from execflow.detect.ingest.batcher import Batcher
+from execflow.detect.ingest.keys import ServiceKeys
 from execflow.detect.probes import routes as probe_routes
 from execflow.errors import ExecFlowError
 from execflow.ops.metrics import HttpMetrics, register_gauge
@@ -128,6 +130,8 @@ def create_app(
 
     app = FastAPI(title="ExecFlow", version=__version__, lifespan=lifespan)
     app.state.execflow = state
+    app.state.ingest_batcher = Batcher(state.db, state.clock)
+    app.state.service_keys = ServiceKeys(state.db)
     _install_error_handlers(app)
     app.include_router(ops_router)
     app.include_router(audit_routes.public)

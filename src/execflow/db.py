@@ -81,8 +81,13 @@ def is_sqlite(engine: Engine) -> bool:
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     """Create an engine tuned for the backend the URL names."""
     if url.startswith("sqlite"):
+        # A pool as large as the server's thread pool: connections are reused, never
+        # churned (each new SQLite connection pays for its PRAGMAs).
         engine = create_engine(
-            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
+            url,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+            pool_size=40,
+            max_overflow=40,
         )
         _tune_sqlite(engine)
         return engine

@@ -13,8 +13,9 @@ router = APIRouter(tags=["ops"])
 
 
 @router.get("/healthz")
-def healthz() -> dict[str, str]:
-    """The process is up."""
+@router.post("/healthz")
+async def healthz() -> dict[str, str]:
+    """The process is up (POST too: some load balancers check with POST)."""
     return {"status": "ok"}
 
 

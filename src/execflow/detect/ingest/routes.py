@@ -8,13 +8,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from execflow.detect.ingest import service as ingest
+from execflow.detect.ingest.batcher import Batcher
+from execflow.detect.ingest.keys import ServiceKeys
 from execflow.detect.ingest.signals import parse_alertmanager, parse_pagerduty
 from execflow.errors import InvalidInput, NotFound
 from execflow.respond.catalog.models import Service
-from execflow.respond.catalog.service import service_by_key
 from execflow.web.deps import State
-from execflow.web.state import AppState
 
 router = APIRouter(tags=["ingest"])
 MAX_BODY = 1_000_000
@@ -30,16 +29,22 @@ async def _json(request: Request) -> Any:
         raise InvalidInput("the request body is not valid JSON") from exc
 
 
-def _service(state: AppState, key: str) -> Service | None:
-    with state.db.read() as session:
-        return service_by_key(session, key)
+async def _lookup(request: Request, key: str) -> Service | None:
+    """The service for a key (cached for a few seconds)."""
+    keys: ServiceKeys = request.app.state.service_keys
+    return await keys.get(key)
+
+
+def _batcher(request: Request) -> Batcher:
+    batcher: Batcher = request.app.state.ingest_batcher
+    return batcher
 
 
 @router.post("/api/v1/integrations/{key}/alertmanager", status_code=202)
 async def alertmanager(key: str, request: Request, state: State) -> JSONResponse:
     """Prometheus Alertmanager webhook v4, or a Grafana alerting webhook."""
     body = await _json(request)
-    service = _service(state, key)
+    service = await _lookup(request, key)
     if service is None:
         raise NotFound("no service has this integration key")
     if not state.throttle.admit(key):
@@ -57,8 +62,7 @@ async def alertmanager(key: str, request: Request, state: State) -> JSONResponse
     signals, errors = parse_alertmanager(body)
     if errors:
         raise InvalidInput("the alert payload is not valid", details=errors)
-    with state.db.write() as session:
-        ingest.accept(session, service=service, signals=signals, now=state.clock.now())
+    await _batcher(request).accept(service, signals)
     return JSONResponse({"status": "accepted", "alerts": len(signals)}, status_code=202)
 
 
@@ -79,7 +83,7 @@ async def pagerduty(request: Request, state: State) -> JSONResponse:
     key, signal, errors = parse_pagerduty(body)
     if errors or signal is None or key is None:
         return _invalid(errors)
-    service = _service(state, key)
+    service = await _lookup(request, key)
     if service is None:
         return _invalid(["'routing_key' does not match any integration"])
     if not state.throttle.admit(key):
@@ -91,8 +95,7 @@ async def pagerduty(request: Request, state: State) -> JSONResponse:
             },
             status_code=429,
         )
-    with state.db.write() as session:
-        ingest.accept(session, service=service, signals=[signal], now=state.clock.now())
+    await _batcher(request).accept(service, [signal])
     return JSONResponse(
         {"status": "success", "message": "Event processed", "dedup_key": signal.dedup_key},
         status_code=202,
