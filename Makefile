@@ -40,6 +40,8 @@ bench: install
 	$(PY) bench/audit_append.py --json
 	$(PY) bench/escalation.py --json
 	$(PY) bench/anomaly.py --json
+	$(PY) bench/ingest.py --json
+	$(PY) bench/detection.py --json
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
