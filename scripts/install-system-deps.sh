@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Installs the system packages the tests need (PostgreSQL server binaries, Prometheus
-# Alertmanager) when they are missing and we are root; otherwise names them.
+# Alertmanager, Go with golang.org/x/mod for the independent log check) when they are
+# missing and we are root; otherwise names them.
 # `... bench` adds what the benchmarks need (wrk). Safe to re-run.
 set -euo pipefail
 
 missing=()
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
 command -v prometheus-alertmanager >/dev/null || missing+=(prometheus-alertmanager)
+command -v go >/dev/null || missing+=(golang-go)
+[ -d /usr/share/gocode/src/golang.org/x/mod/sumdb ] || missing+=(golang-golang-x-mod-dev)
 if [ "${1:-}" = "bench" ]; then
   command -v wrk >/dev/null || missing+=(wrk)
 fi
