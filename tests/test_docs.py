@@ -39,3 +39,10 @@ def test_readme_escalation_figures_are_the_measured_ones() -> None:
     results = json.loads((REPO / "bench" / "results" / "escalation.json").read_text())
     assert f"p99 {results['sqlite_page_delay_p99_s']} s" in README
     assert f"p99 {results['postgresql_page_delay_p99_s']} s" in README
+
+
+def test_readme_detect_figures_are_the_measured_ones() -> None:
+    probes = json.loads((REPO / "bench" / "results" / "probes.json").read_text())
+    ingest = json.loads((REPO / "bench" / "results" / "ingest.json").read_text())
+    assert f"p99 {probes['lag_p99_s']} s" in README
+    assert f"{ingest['pagerduty_events_per_second']} events/s" in README

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from execflow.detect.probes.checks import Outcome
@@ -21,24 +24,53 @@ def period_start(at: datetime, period: str) -> datetime:
     return at.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def add_to_rollups(session: Session, monitor_id: str, at: datetime, outcome: Outcome) -> None:
-    """Count one result into its minute, hour and day."""
-    latency = outcome.latency_ms or 0.0
+@dataclass
+class _Delta:
+    checks: int = 0
+    failures: int = 0
+    latency_sum: float = 0.0
+    latency_max: float = 0.0
+
+
+def add_to_rollups(session: Session, results: Sequence[tuple[str, datetime, Outcome]]) -> None:
+    """Count a batch of results into their minutes, hours and days (one read per period)."""
     for period in PERIODS:
-        key = (monitor_id, period, period_start(at, period))
-        row = session.get(Rollup, key)
-        if row is None:
-            row = Rollup(
-                monitor_id=monitor_id,
-                period=period,
-                start=key[2],
-                checks=0,
-                failures=0,
-                latency_ms_sum=0.0,
-                latency_ms_max=0.0,
-            )
-            session.add(row)
-        row.checks += 1
-        row.failures += 0 if outcome.ok else 1
-        row.latency_ms_sum += latency
-        row.latency_ms_max = max(row.latency_ms_max, latency)
+        deltas: dict[tuple[str, datetime], _Delta] = {}
+        for monitor_id, at, outcome in results:
+            delta = deltas.setdefault((monitor_id, period_start(at, period)), _Delta())
+            latency = outcome.latency_ms or 0.0
+            delta.checks += 1
+            delta.failures += 0 if outcome.ok else 1
+            delta.latency_sum += latency
+            delta.latency_max = max(delta.latency_max, latency)
+        monitors = {key[0] for key in deltas}
+        starts = {key[1] for key in deltas}
+        existing = {
+            (row.monitor_id, row.start): row
+            for row in session.execute(
+                select(Rollup).where(
+                    Rollup.period == period,
+                    Rollup.monitor_id.in_(monitors),
+                    Rollup.start.in_(starts),
+                )
+            ).scalars()
+        }
+        for (monitor_id, start), delta in deltas.items():
+            row = existing.get((monitor_id, start))
+            if row is None:
+                session.add(
+                    Rollup(
+                        monitor_id=monitor_id,
+                        period=period,
+                        start=start,
+                        checks=delta.checks,
+                        failures=delta.failures,
+                        latency_ms_sum=delta.latency_sum,
+                        latency_ms_max=delta.latency_max,
+                    )
+                )
+                continue
+            row.checks += delta.checks
+            row.failures += delta.failures
+            row.latency_ms_sum += delta.latency_sum
+            row.latency_ms_max = max(row.latency_ms_max, delta.latency_max)

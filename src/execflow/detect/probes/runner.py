@@ -50,10 +50,7 @@ class ProbeRunner:
         if not batch:
             return 0
         with self.db.write() as session:
-            for monitor_id, outcome, at in batch:
-                service.record(
-                    session, owner=self.owner, monitor_id=monitor_id, outcome=outcome, at=at
-                )
+            service.record(session, owner=self.owner, results=batch)
         return len(batch)
 
     async def check(self, client: httpx.AsyncClient, due: service.Due) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -152,40 +153,45 @@ def claim_due(
 
 
 def record(
-    session: Session, *, owner: str, monitor_id: str, outcome: Outcome, at: datetime
+    session: Session, *, owner: str, results: Sequence[tuple[str, Outcome, datetime]]
 ) -> None:
-    """Store one result, roll it up, step the state machine and act on a transition."""
-    monitor = session.get(Monitor, monitor_id, with_for_update=True)
-    if monitor is None:
+    """Store a batch of results, roll them up, step each state machine, act on transitions."""
+    if not results:
         return
-    session.add(
-        CheckResult(
-            monitor_id=monitor.id,
-            at=at,
+    query = select(Monitor).where(Monitor.id.in_({monitor_id for monitor_id, _, _ in results}))
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    monitors = {m.id: m for m in session.execute(query).scalars()}
+    kept = [(mid, outcome, at) for mid, outcome, at in results if mid in monitors]
+    session.add_all(
+        [
+            CheckResult(
+                monitor_id=mid,
+                at=at,
+                ok=outcome.ok,
+                latency_ms=outcome.latency_ms,
+                detail=outcome.detail[:500],
+            )
+            for mid, outcome, at in kept
+        ]
+    )
+    add_to_rollups(session, [(mid, at, outcome) for mid, outcome, at in kept])
+    for monitor_id, outcome, at in kept:
+        monitor = monitors[monitor_id]
+        before = machine.Counters(monitor.state, monitor.failures, monitor.successes)
+        after = machine.step(
+            before,
             ok=outcome.ok,
-            latency_ms=outcome.latency_ms,
-            detail=outcome.detail[:500],
+            degraded=outcome.degraded,
+            failures_before_down=monitor.failures_before_down,
+            successes_before_up=monitor.successes_before_up,
         )
-    )
-    add_to_rollups(session, monitor.id, at, outcome)
-    before = machine.Counters(monitor.state, monitor.failures, monitor.successes)
-    after = machine.step(
-        before,
-        ok=outcome.ok,
-        degraded=outcome.degraded,
-        failures_before_down=monitor.failures_before_down,
-        successes_before_up=monitor.successes_before_up,
-    )
-    monitor.state, monitor.failures, monitor.successes = (
-        after.state,
-        after.failures,
-        after.successes,
-    )
-    monitor.last_checked_at = at
-    if monitor.lease_owner == owner:
-        monitor.lease_owner, monitor.lease_until = None, None
-    if after.state != before.state:
-        apply_transition(session, monitor, before.state, after.state, outcome, now=at)
+        monitor.state, monitor.failures = after.state, after.failures
+        monitor.successes, monitor.last_checked_at = after.successes, at
+        if monitor.lease_owner == owner:
+            monitor.lease_owner, monitor.lease_until = None, None
+        if after.state != before.state:
+            apply_transition(session, monitor, before.state, after.state, outcome, now=at)
 
 
 def beat(session: Session, *, key: str, now: datetime) -> Monitor:
