@@ -83,12 +83,6 @@ def consistency(session: Session, *, old: int, new: int) -> list[bytes]:
     return merkle.consistency_proof(nodes(session).node, old, new)
 
 
-def root_at(session: Session, size: int) -> bytes:
-    """The tree root at a size up to the signed size."""
-    _check_size(session, size)
-    return merkle.subtree_root(nodes(session).node, 0, size)
-
-
 def entry(session: Session, index: int) -> bytes:
     """The canonical bytes of a signed entry."""
     if index < 0 or index >= tree(session).size:

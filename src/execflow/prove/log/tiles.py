@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import struct
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from execflow.prove.log.merkle import HASH_SIZE, node_hash, perfect_root
@@ -109,18 +109,6 @@ def tile_width_at(level: int, index: int, tree_size: int) -> int:
     """How many hashes tile (level, index) holds in a tree of tree_size; 0 if none."""
     count = tree_size >> (TILE_HEIGHT * level)
     return max(0, min(TILE_WIDTH, count - index * TILE_WIDTH))
-
-
-def tiles_for_size(tree_size: int) -> Iterator[TileRef]:
-    """Every hash tile of a tree of tree_size, lowest level first."""
-    level = 0
-    while True:
-        count = tree_size >> (TILE_HEIGHT * level)
-        if count == 0:
-            return
-        for index in range((count + TILE_WIDTH - 1) // TILE_WIDTH):
-            yield TileRef(level, index, tile_width_at(level, index, tree_size))
-        level += 1
 
 
 def split_hashes(data: bytes) -> list[bytes]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -174,8 +174,3 @@ class Rota:
 def weekday_numbers(days: list[str]) -> tuple[int, ...]:
     """'mon'..'sun' as 0..6."""
     return tuple(WEEKDAYS.index(day) for day in days)
-
-
-def on_date(day: date, at: time, zone: ZoneInfo) -> datetime:
-    """A local date and time as an aware UTC moment."""
-    return datetime.combine(day, at).replace(tzinfo=zone).astimezone(UTC)
