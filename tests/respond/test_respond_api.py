@@ -493,3 +493,33 @@ def test_incidents_need_responder_to_change_and_viewer_to_read(
     assert client.get("/api/v1/incidents", headers=viewer).status_code == 200
     _error(client.post("/api/v1/incidents", headers=viewer, json={"title": "T"}), 403)
     _error(client.get("/api/v1/incidents"), 401, "unauthorized")
+
+
+def test_patch_changes_only_what_it_names(client: TestClient, admin: dict[str, str]) -> None:
+    person = _ok(
+        client.post(
+            "/api/v1/people",
+            headers=admin,
+            json={
+                "name": "Cy",
+                "email": "cy@example.test",
+                "webhook_url": "http://127.0.0.1:9/hook",
+            },
+        ),
+        201,
+    )
+    renamed = _ok(
+        client.patch(f"/api/v1/people/{person['id']}", headers=admin, json={"name": "Cyrus"})
+    )
+    assert (renamed["name"], renamed["webhook_url"]) == ("Cyrus", "http://127.0.0.1:9/hook")
+    cleared = _ok(
+        client.patch(f"/api/v1/people/{person['id']}", headers=admin, json={"webhook_url": None})
+    )
+    assert cleared["webhook_url"] is None and cleared["email"] == "cy@example.test"
+    service = _ok(client.post("/api/v1/services", headers=admin, json={"name": "api"}), 201)
+    raised = _ok(
+        client.patch(
+            f"/api/v1/services/{service['id']}", headers=admin, json={"default_severity": "P1"}
+        )
+    )
+    assert raised["default_severity"] == "P1" and raised["name"] == "api"

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from enum import Enum
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -65,3 +67,16 @@ def require_ids(session: Session, model: type[Any], ids: Iterable[str], what: st
         raise InvalidInput(
             f"unknown {what}: {', '.join(missing)}", details=[{"field": what, "ids": missing}]
         )
+
+
+def apply_changes(
+    row: Any, data: BaseModel, *, clearable: frozenset[str] = frozenset()
+) -> list[str]:
+    """Copy the fields a PATCH body set onto a row; None is skipped unless clearable.
+
+    Returns the names of the fields the body set, for the change's log entry.
+    """
+    for key, value in data.model_dump(exclude_unset=True).items():
+        if value is not None or key in clearable:
+            setattr(row, key, value.value if isinstance(value, Enum) else value)
+    return sorted(data.model_fields_set)

@@ -22,7 +22,7 @@ from execflow.errors import NotFound
 from execflow.ids import new_id
 from execflow.prove.log.entry import Ref
 from execflow.respond.catalog.models import Component, Service
-from execflow.respond.records import get, log_change, remove, require_ids
+from execflow.respond.records import apply_changes, get, log_change, remove, require_ids
 
 
 @dataclass(frozen=True)
@@ -93,9 +93,7 @@ def update_monitor(
 ) -> Monitor:
     """Change a monitor's schedule or thresholds."""
     monitor: Monitor = get(session, Monitor, monitor_id, "monitor")
-    for key, value in data.model_dump(exclude_unset=True).items():
-        if value is not None:
-            setattr(monitor, key, str(value) if key == "severity" else value)
+    fields = apply_changes(monitor, data)
     log_change(
         session,
         kind="monitor",
@@ -103,7 +101,7 @@ def update_monitor(
         subject_id=monitor.id,
         actor=actor,
         now=now,
-        data={"fields": sorted(data.model_fields_set)},
+        data={"fields": fields},
     )
     return monitor
 

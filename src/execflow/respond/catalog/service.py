@@ -24,7 +24,7 @@ from execflow.respond.catalog.schemas import (
     ServiceUpdate,
 )
 from execflow.respond.escalation.models import EscalationPolicy
-from execflow.respond.records import get, log_change, remove, require_ids
+from execflow.respond.records import apply_changes, get, log_change, remove, require_ids
 
 # Components ---------------------------------------------------------------------------
 
@@ -176,9 +176,7 @@ def update_person(
 ) -> Person:
     """Change a person's fields."""
     person: Person = get(session, Person, person_id, "person")
-    for key, value in data.model_dump(exclude_unset=True).items():
-        if value is not None or key == "webhook_url":
-            setattr(person, key, value)
+    fields = apply_changes(person, data, clearable=frozenset({"webhook_url"}))
     log_change(
         session,
         kind="person",
@@ -186,7 +184,7 @@ def update_person(
         subject_id=person.id,
         actor=actor,
         now=now,
-        data={"fields": sorted(data.model_fields_set)},
+        data={"fields": fields},
     )
     return person
 
@@ -239,15 +237,8 @@ def update_service(
 ) -> Service:
     """Change a service's fields."""
     service: Service = get(session, Service, service_id, "service")
-    changes = data.model_dump(exclude_unset=True)
-    _check_service_refs(
-        session, changes.get("escalation_policy_id"), changes.get("component_ids") or []
-    )
-    if changes.get("default_severity") is not None:
-        changes["default_severity"] = str(changes["default_severity"])
-    for key, value in changes.items():
-        if value is not None or key == "escalation_policy_id":
-            setattr(service, key, value)
+    _check_service_refs(session, data.escalation_policy_id, data.component_ids or [])
+    fields = apply_changes(service, data, clearable=frozenset({"escalation_policy_id"}))
     log_change(
         session,
         kind="service",
@@ -255,7 +246,7 @@ def update_service(
         subject_id=service.id,
         actor=actor,
         now=now,
-        data={"fields": sorted(data.model_fields_set)},
+        data={"fields": fields},
     )
     return service
 
