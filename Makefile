@@ -42,6 +42,7 @@ bench: install
 	$(PY) bench/anomaly.py --json
 	$(PY) bench/ingest.py --json
 	$(PY) bench/detection.py --json
+	$(PY) bench/probes.py --json
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
