@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -21,8 +20,6 @@ from execflow.respond.incidents import service as incidents
 from execflow.respond.paging import deliver as paging
 from execflow.respond.paging.links import load_secret
 from execflow.workers import Workers
-
-Timer = Callable[[Session, dict[str, Any]], None]
 
 
 def background(db: Database, signer: Signer, clock: Clock, settings: Settings) -> Workers:

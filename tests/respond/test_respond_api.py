@@ -13,6 +13,7 @@ from icalendar import Calendar
 
 from execflow.access.roles import Role
 from execflow.clock import ManualClock
+from execflow.workers import Workers
 from tests.conftest import TokenFactory, auth
 
 
@@ -140,7 +141,11 @@ def test_schedule_oncall_and_ics(
 
 
 def test_incident_lifecycle_over_http(
-    client: TestClient, admin: dict[str, str], make_token: TokenFactory, clock: ManualClock
+    client: TestClient,
+    admin: dict[str, str],
+    make_token: TokenFactory,
+    clock: ManualClock,
+    workers: Workers,
 ) -> None:
     responder = auth(make_token(Role.RESPONDER))
     ann, _ = _people(client, admin)
@@ -217,8 +222,12 @@ def test_incident_lifecycle_over_http(
     assert len(final["audit_indexes"]) == len(final["timeline"])
     component_now = _ok(client.get(f"/api/v1/components/{component['id']}", headers=admin))
     assert component_now["status"] == "major_outage"
-    entry = client.get(f"/log/entries/{final['audit_indexes'][0]}", headers=admin)
-    assert entry.status_code in (200, 404)  # present once the next checkpoint covers it
+    workers.integrate_once()  # sign a checkpoint covering the incident's entries
+    for index, event in zip(final["audit_indexes"], final["timeline"], strict=True):
+        entry = client.get(f"/log/entries/{index}", headers=admin)
+        assert entry.status_code == 200
+        assert entry.json()["type"] == f"incident.{event['kind']}"
+        assert entry.json()["subject"] == {"kind": "incident", "id": iid}
     _error(client.post(f"/api/v1/incidents/{iid}/acknowledge", headers=responder), 409, "conflict")
     _error(client.post(f"/api/v1/incidents/{iid}/resolve", headers=responder), 409, "conflict")
     _error(client.delete(f"/api/v1/incidents/{iid}", headers=responder), 409, "conflict")
