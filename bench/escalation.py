@@ -98,6 +98,7 @@ def _escalate(backend: str, incidents: int, workdir: Path) -> dict[str, Any]:
         f"{backend}_worker_processes": nodes,
         f"{backend}_pages_received": len(received),
         f"{backend}_duplicate_pages": len(received) - len(unique),
+        f"{backend}_page_delay_min_s": round(min(delays), 3),
         f"{backend}_page_delay_p50_s": round(median(delays), 3),
         f"{backend}_page_delay_p99_s": round(percentile(delays, 99), 3),
         f"{backend}_page_delay_max_s": round(max(delays), 3),

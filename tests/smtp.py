@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import Message
+from functools import cached_property
 from typing import Any
 
 from aiosmtpd.controller import Controller
@@ -18,11 +19,16 @@ from tests.server import free_port
 
 @dataclass
 class Received:
-    """One message and when it arrived (time.time())."""
+    """One message and when it arrived (time.time()); parsed when first read."""
 
     to: list[str]
-    message: Message
+    content: bytes
     arrived: float
+
+    @cached_property
+    def message(self) -> Message:
+        """The parsed message (parsing waits until asked, to keep the server fast)."""
+        return email.message_from_bytes(self.content)
 
     @property
     def body(self) -> str:
@@ -65,9 +71,9 @@ class _Handler:
         self.box = box
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        message = email.message_from_bytes(envelope.content)
+        received = Received(list(envelope.rcpt_tos), bytes(envelope.content), time.time())
         with self.box.lock:
-            self.box.messages.append(Received(list(envelope.rcpt_tos), message, time.time()))
+            self.box.messages.append(received)
         return "250 OK"
 
 

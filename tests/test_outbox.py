@@ -59,8 +59,9 @@ def test_a_lease_keeps_others_off_until_it_runs_out(db: Database, clock: ManualC
     assert [c.id for c in taken_over] == [c.id for c in first]
     assert all(c.attempts == 2 for c in taken_over)
     with db.write() as session:
-        assert not outbox.complete(session, item_id=first[0].id, owner="a", now=clock.now())
-        assert outbox.complete(session, item_id=first[0].id, owner="b", now=clock.now())
+        ids = [first[0].id]
+        assert outbox.complete_many(session, item_ids=ids, owner="a", now=clock.now()) == set()
+        assert outbox.complete_many(session, item_ids=ids, owner="b", now=clock.now()) == set(ids)
 
 
 def test_work_due_later_waits(db: Database, clock: ManualClock) -> None:
@@ -135,3 +136,35 @@ def test_two_workers_deliver_each_item_exactly_once(
     assert numbers == list(range(300))
     with db.read() as session:
         assert outbox.pending_count(session) == 0
+
+
+def test_enqueue_many_queues_in_one_go_and_next_due_looks_ahead(
+    db: Database, clock: ManualClock
+) -> None:
+    later = clock.now() + timedelta(seconds=90)
+    with db.write() as session:
+        assert outbox.next_due(session, now=clock.now()) is None
+        outbox.enqueue_many(
+            session,
+            [
+                outbox.Queued("webhook", {"n": 1}, due_at=later),
+                outbox.Queued("other", {"n": 2}, due_at=later - timedelta(seconds=30)),
+            ],
+            now=clock.now(),
+        )
+    with db.read() as session:
+        assert outbox.next_due(session, now=clock.now(), kinds=["webhook"]) == later
+        assert outbox.next_due(session, now=clock.now()) == later - timedelta(seconds=30)
+    clock.advance(timedelta(seconds=90))
+    with db.write() as session:
+        claimed = outbox.claim(session, owner="a", now=clock.now(), kinds=["webhook"])
+    assert [(c.kind, c.payload, c.attempts) for c in claimed] == [("webhook", {"n": 1}, 1)]
+    with db.read() as session:  # leased rows are not due for anyone else
+        assert outbox.next_due(session, now=clock.now(), kinds=["webhook"]) is None
+
+
+def test_a_worker_role_must_be_known(
+    db: Database, clock: ManualClock, signer: Signer, settings: Settings
+) -> None:
+    with pytest.raises(ValueError, match="role must be one of"):
+        Workers(db, signer, clock, settings, handlers={}, role="sideways")

@@ -1,19 +1,26 @@
-"""`execflow serve --no-workers` beside `execflow worker`: two processes on one database."""
+"""`execflow worker` as its own processes: beside `serve --no-workers`, and split in two."""
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 
 from execflow.access.roles import Role
 from execflow.config import Settings
+from execflow.db import Database
 from execflow.prove.log.checkpoint import open_checkpoint
 from execflow.prove.log.note import Signer
 from tests.conftest import TokenFactory, auth
+from tests.respond.factories import make_incident, make_person, make_policy, make_service
 from tests.server import serve, worker
+from tests.smtp import Mailbox
 
 
 def test_a_separate_worker_signs_while_the_api_takes_concurrent_writes(
@@ -48,3 +55,61 @@ def test_a_separate_worker_signs_while_the_api_takes_concurrent_writes(
         assert size == 241  # the test token's entry and 240 events, signed by the worker
         background.send_signal(signal.SIGTERM)
         assert background.wait(timeout=20) == 0
+
+
+def _children(pid: int) -> list[int]:
+    """Processes whose parent is pid (read from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _wait_for(condition: Callable[[], bool], timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def _page_someone(db: Database, title: str) -> None:
+    now = datetime.now(UTC)
+    with db.write() as session:
+        person = make_person(session, now, f"Person {title}")
+        steps = [{"delay_minutes": 0, "targets": [{"type": "person", "id": person.id}]}]
+        service = make_service(session, now, make_policy(session, now, steps).id)
+        make_incident(session, now, service.id, title=title)
+
+
+def test_a_split_worker_sends_from_its_child_and_restarts_it_when_it_dies(
+    db: Database, mail_settings: Settings, mailbox: Mailbox
+) -> None:
+    with worker(mail_settings) as background:
+        _wait_for(lambda: len(_children(background.pid)) == 1)
+        (sender,) = _children(background.pid)
+        _page_someone(db, "first")
+        _wait_for(lambda: len(mailbox.snapshot()) == 1)
+
+        os.kill(sender, signal.SIGKILL)
+        _wait_for(lambda: _children(background.pid) not in ([], [sender]))
+        (restarted,) = _children(background.pid)
+        _page_someone(db, "second")
+        _wait_for(lambda: len(mailbox.snapshot()) == 2)
+        subjects = sorted(str(m.message["Subject"]) for m in mailbox.snapshot())
+        assert [s.split("] ")[1].split(" (")[0] for s in subjects] == ["first", "second"]
+
+        background.send_signal(signal.SIGTERM)
+        assert background.wait(timeout=30) == 0
+    assert not Path(f"/proc/{restarted}").exists() or _zombie(restarted)
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True

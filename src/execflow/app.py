@@ -34,6 +34,7 @@ from execflow.registry import background
 from execflow.respond.catalog import routes as catalog_routes
 from execflow.respond.escalation import routes as policy_routes
 from execflow.respond.incidents import routes as incident_routes
+from execflow.respond.maintenance import routes as maintenance_routes
 from execflow.respond.oncall import routes as schedule_routes
 from execflow.respond.paging import routes as ack_routes
 from execflow.respond.paging.links import load_secret
@@ -147,6 +148,7 @@ def create_app(
         ingest_routes.router,
         probe_routes.router,
         metric_routes.router,
+        maintenance_routes.router,
     ):
         app.include_router(router)
     _register_gauges(state)

@@ -4,13 +4,15 @@ SQLite runs in WAL mode with a long busy timeout, and every write transaction st
 with ``BEGIN IMMEDIATE``: the write lock is taken up front, so two writers queue on the
 busy timeout instead of failing a lock upgrade with "database is locked". Within one
 process, writers also queue on a plain lock first: SQLite's busy handler sleeps and
-polls, which under load starves some writers for a second or more. Reads use a plain
+polls, which under load starves some writers for a second or more; across processes,
+``BEGIN IMMEDIATE`` is retried every millisecond for the same reason. Reads use a plain
 deferred ``BEGIN`` and never wait for writers.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -27,6 +29,7 @@ from sqlalchemy import (
     create_engine,
     event,
 )
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
@@ -39,6 +42,7 @@ NAMING_CONVENTION = {
 }
 
 SQLITE_BUSY_TIMEOUT_MS = 60_000
+SQLITE_RETRY_MS = 1
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -111,9 +115,31 @@ def _tune_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         if connection.get_execution_options().get("execflow_write"):
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            _begin_immediate(connection)
         else:
             connection.exec_driver_sql("BEGIN")
+
+
+def _begin_immediate(connection: Any) -> None:
+    """Take SQLite's write lock, retrying every millisecond while another process holds it.
+
+    SQLite's own busy handler backs off to sleeps of 25-100 ms, so a process that writes
+    in quick succession (a batch of timers) starves a second process for as long as it
+    keeps writing. Short sleeps of our own let the other process in at the next gap.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_RETRY_MS}")
+    try:
+        while True:
+            try:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+                return
+            except OperationalError as exc:
+                if "locked" not in str(exc.orig) or time.monotonic() > deadline:
+                    raise
+            time.sleep(SQLITE_RETRY_MS / 1000)
+    finally:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
 
 
 class WriterBusy(RuntimeError):

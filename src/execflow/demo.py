@@ -8,22 +8,28 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from execflow.detect.probes.schemas import MonitorCreate
+from execflow.detect.probes.service import create_monitor
 from execflow.prove.log.append import append
 from execflow.prove.log.entry import Ref
 from execflow.prove.log.models import LogEntry
 from execflow.respond.catalog import service as catalog
-from execflow.respond.catalog.models import Person
+from execflow.respond.catalog.models import Component, Person
 from execflow.respond.catalog.schemas import ComponentCreate, PersonCreate, ServiceCreate
 from execflow.respond.escalation.schemas import PolicyCreate
 from execflow.respond.escalation.service import create_policy
 from execflow.respond.incidents.schemas import IncidentCreate
 from execflow.respond.incidents.service import create_incident
+from execflow.respond.maintenance import service as maintenance
+from execflow.respond.maintenance.schemas import MaintenanceCreate
 from execflow.respond.oncall.schemas import ScheduleCreate
 from execflow.respond.oncall.service import create_schedule
+from execflow.respond.severity import Severity
 
 DEMO_ACTOR = Ref("system", "demo")
 
@@ -47,9 +53,9 @@ _COMPONENTS = [
 ]
 
 
-def load_demo(session: Session, *, now: datetime) -> int:
+def load_demo(session: Session, *, now: datetime, base_url: str) -> int:
     """Load every part of the demo not loaded yet; returns how many records were added."""
-    return _events(session, now) + _respond(session, now)
+    return _events(session, now) + _respond(session, now, base_url)
 
 
 def _events(session: Session, now: datetime) -> int:
@@ -64,7 +70,7 @@ def _events(session: Session, now: datetime) -> int:
     return len(_EVENTS)
 
 
-def _respond(session: Session, now: datetime) -> int:
+def _respond(session: Session, now: datetime, base_url: str) -> int:
     if session.execute(select(Person.id).limit(1)).first() is not None:
         return 0
     people = [
@@ -161,4 +167,62 @@ def _respond(session: Session, now: datetime) -> int:
             summary="p95 page load above 4 s since 09:40.",
         ),
     )
-    return len(people) + len(components) + 5
+    return (
+        len(people) + len(components) + 5 + _detect(session, now, base_url, service.id, components)
+    )
+
+
+def _detect(
+    session: Session, now: datetime, base_url: str, service_id: str, components: list[Component]
+) -> int:
+    """Monitors on the instance itself, a heartbeat, and next Sunday's maintenance window.
+
+    The HTTP and TCP monitors check this server (`base_url`), so under `make run` they are
+    up; stop the server and, once it runs again, the worker reports what it saw.
+    """
+    address = urlsplit(base_url)
+    monitors = [
+        MonitorCreate(
+            name="API health",
+            kind="http",
+            target=f"{base_url.rstrip('/')}/healthz",
+            interval_seconds=30,
+            expect={"status": [200], "max_latency_ms": 2000},
+            service_id=service_id,
+            component_id=components[0].id,
+        ),
+        MonitorCreate(
+            name="API port",
+            kind="tcp",
+            target=f"{address.hostname or '127.0.0.1'}:{address.port or 80}",
+            interval_seconds=60,
+            service_id=service_id,
+            component_id=components[0].id,
+        ),
+        MonitorCreate(
+            name="Nightly ledger export",
+            kind="heartbeat",
+            interval_seconds=86_400,
+            service_id=service_id,
+            component_id=components[2].id,
+            severity=Severity.P3,
+        ),
+    ]
+    for monitor in monitors:
+        create_monitor(session, data=monitor, actor=DEMO_ACTOR, now=now)
+    sunday = (now + timedelta(days=6 - now.weekday() or 7)).replace(
+        hour=2, minute=0, second=0, microsecond=0
+    )
+    maintenance.create(
+        session,
+        actor=DEMO_ACTOR,
+        now=now,
+        data=MaintenanceCreate(
+            title="Payments database upgrade",
+            body="Card payments may be declined for a few minutes during the switch-over.",
+            component_ids=[components[2].id],
+            starts_at=sunday,
+            ends_at=sunday + timedelta(hours=2),
+        ),
+    )
+    return len(monitors) + 1

@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     func,
+    insert,
     select,
     update,
 )
@@ -55,6 +56,16 @@ class OutboxRow(Base):
 
 
 @dataclass(frozen=True)
+class Queued:
+    """A side effect to queue with enqueue_many."""
+
+    kind: str
+    payload: dict[str, Any]
+    due_at: datetime | None = None
+    max_attempts: int = 12
+
+
+@dataclass(frozen=True)
 class Claimed:
     """A row a worker holds the lease on."""
 
@@ -65,21 +76,31 @@ class Claimed:
     max_attempts: int
 
 
-AfterDelivery = Callable[[Session], None]
-Deliver = Callable[[Claimed], AfterDelivery | None]
-"""Delivers one item; may return a function run in the transaction that marks it done."""
+Deliver = Callable[[Claimed], None]
+"""Sends one item to the outside world; raises when it was not accepted."""
+Done = Callable[[Session, Sequence[Claimed], datetime], None]
+"""Database work for delivered items (session, items, now), in the transaction that marks
+them done: a whole batch at once, so it can use a few bulk statements."""
 Failed = Callable[[Session, Claimed, str, bool], None]
 """Records a failed try (session, item, error, final) in the transaction that reschedules it."""
 
 
 @dataclass(frozen=True)
 class Handler:
-    """How one outbox kind is delivered, and what a failure records."""
+    """How one outbox kind is delivered, what its delivery records, and what a failure does.
 
-    deliver: Deliver
+    A handler without `deliver` is database work only (a timer): its `done` is the whole
+    job, and it runs in its own loop so a slow mail server never delays it.
+    """
+
+    deliver: Deliver | None = None
+    done: Done | None = None
     failed: Failed | None = None
-    inline: bool = False
-    """True when delivery is database work only (no I/O): it runs in its own loop."""
+
+    @property
+    def inline(self) -> bool:
+        """Whether this kind is database work only."""
+        return self.deliver is None
 
 
 def enqueue(
@@ -105,23 +126,43 @@ def enqueue(
     return row
 
 
-def _due(now: datetime, kinds: Sequence[str] | None) -> Select[Any]:
-    query = (
-        select(OutboxRow)
-        .where(OutboxRow.state == PENDING, OutboxRow.due_at <= now)
-        .where((OutboxRow.lease_until.is_(None)) | (OutboxRow.lease_until < now))
+def enqueue_many(session: Session, rows: Sequence[Queued], *, now: datetime) -> None:
+    """Queue many side effects in the caller's transaction with one multi-row INSERT."""
+    if not rows:
+        return
+    session.connection().execute(
+        insert(OutboxRow),
+        [
+            {
+                "kind": row.kind,
+                "payload": row.payload,
+                "state": PENDING,
+                "due_at": row.due_at or now,
+                "attempts": 0,
+                "max_attempts": row.max_attempts,
+                "created_at": now,
+            }
+            for row in rows
+        ],
+    )
+
+
+def _claimable(now: datetime, kinds: Sequence[str] | None) -> Select[Any]:
+    query = select(OutboxRow).where(
+        OutboxRow.state == PENDING,
+        (OutboxRow.lease_until.is_(None)) | (OutboxRow.lease_until < now),
     )
     if kinds is not None:
         query = query.where(OutboxRow.kind.in_(kinds))
     return query
 
 
-def has_due(session: Session, *, now: datetime, kinds: Sequence[str] | None = None) -> bool:
-    """Whether any row is due and unleased (a cheap look before claiming)."""
-    return (
-        session.execute(_due(now, kinds).with_only_columns(OutboxRow.id).limit(1)).first()
-        is not None
-    )
+def next_due(
+    session: Session, *, now: datetime, kinds: Sequence[str] | None = None
+) -> datetime | None:
+    """When the soonest unleased row falls due (maybe already), or None when none waits."""
+    query = _claimable(now, kinds).with_only_columns(OutboxRow.due_at)
+    return session.execute(query.order_by(OutboxRow.due_at).limit(1)).scalar_one_or_none()
 
 
 def claim(
@@ -133,19 +174,37 @@ def claim(
     lease: timedelta = timedelta(seconds=60),
     kinds: Sequence[str] | None = None,
 ) -> list[Claimed]:
-    """Lease up to limit due rows to owner; the caller commits right after."""
-    query = _due(now, kinds).order_by(OutboxRow.due_at, OutboxRow.id).limit(limit)
+    """Lease up to limit due rows to owner, soonest first; the caller commits right after.
+
+    One UPDATE ... WHERE id IN (SELECT ... LIMIT n) RETURNING statement: the rows are
+    never loaded as objects. On PostgreSQL the inner SELECT skips rows another worker
+    has locked, so two workers claiming at once get different rows.
+    """
+    due = (
+        _claimable(now, kinds)
+        .with_only_columns(OutboxRow.id)
+        .where(OutboxRow.due_at <= now)
+        .order_by(OutboxRow.due_at, OutboxRow.id)
+        .limit(limit)
+    )
     if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    rows = session.execute(query).scalars().all()
-    claimed = []
-    for row in rows:
-        row.lease_owner = owner
-        row.lease_until = now + lease
-        row.attempts += 1
-        claimed.append(Claimed(row.id, row.kind, dict(row.payload), row.attempts, row.max_attempts))
-    session.flush()
-    return claimed
+        due = due.with_for_update(skip_locked=True)
+    result = session.execute(
+        update(OutboxRow)
+        .where(OutboxRow.id.in_(due))
+        .values(lease_owner=owner, lease_until=now + lease, attempts=OutboxRow.attempts + 1)
+        .returning(
+            OutboxRow.id,
+            OutboxRow.kind,
+            OutboxRow.payload,
+            OutboxRow.attempts,
+            OutboxRow.max_attempts,
+            OutboxRow.due_at,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    rows = sorted(result.all(), key=lambda row: (row.due_at, row.id))
+    return [Claimed(r.id, r.kind, dict(r.payload), r.attempts, r.max_attempts) for r in rows]
 
 
 def _held(session: Session, item_id: int, owner: str) -> OutboxRow | None:
@@ -155,16 +214,6 @@ def _held(session: Session, item_id: int, owner: str) -> OutboxRow | None:
     if row is None or row.state != PENDING or row.lease_owner != owner:
         return None
     return row
-
-
-def complete(session: Session, *, item_id: int, owner: str, now: datetime) -> bool:
-    """Mark a delivered row done, if owner still holds it."""
-    row = _held(session, item_id, owner)
-    if row is None:
-        return False
-    row.state, row.finished_at, row.lease_until = DONE, now, None
-    session.flush()
-    return True
 
 
 def complete_many(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -13,32 +14,36 @@ from execflow.delivery.webhook import WEBHOOK
 from execflow.detect.ingest import service as ingest
 from execflow.detect.probes import transitions
 from execflow.detect.probes.runner import ProbeRunner
-from execflow.outbox import AfterDelivery, Claimed, Handler
+from execflow.outbox import Claimed, Handler
 from execflow.prove.log.note import Signer
 from execflow.respond.escalation import run as escalation
 from execflow.respond.incidents import service as incidents
+from execflow.respond.maintenance import service as maintenance
 from execflow.respond.paging import deliver as paging
 from execflow.respond.paging.links import load_secret
-from execflow.workers import Workers
+from execflow.workers import ALL, MESSAGES, Workers
 
 
-def background(db: Database, signer: Signer, clock: Clock, settings: Settings) -> Workers:
-    """Everything that runs in the background: outbox workers, integrator, probe runner."""
-    workers = Workers(db, signer, clock, settings, handlers=handlers(db, settings, clock))
-    workers.companions.append(ProbeRunner(db, clock, workers.owner))
+def background(
+    db: Database, signer: Signer, clock: Clock, settings: Settings, *, role: str = ALL
+) -> Workers:
+    """What runs in the background: outbox loops, integrator and probe runner (by role)."""
+    workers = Workers(
+        db, signer, clock, settings, handlers=handlers(db, settings, clock), role=role
+    )
+    if role != MESSAGES:
+        workers.companions.append(ProbeRunner(db, clock, workers.owner))
     return workers
 
 
-def in_transaction(clock: Clock, work: Callable[..., None]) -> Handler:
-    """A handler whose whole work is database work, done where the row is completed."""
+def one_by_one(work: Callable[..., None]) -> Handler:
+    """A timer whose work handles one item at a time, in the transaction that completes it."""
 
-    def deliver(item: Claimed) -> AfterDelivery:
-        def after(session: Session) -> None:
-            work(session, item.payload, now=clock.now())
+    def done(session: Session, items: Sequence[Claimed], now: datetime) -> None:
+        for item in items:
+            work(session, item.payload, now=now)
 
-        return after
-
-    return Handler(deliver, inline=True)
+    return Handler(done=done)
 
 
 def handlers(db: Database, settings: Settings, clock: Clock) -> dict[str, Handler]:
@@ -47,9 +52,10 @@ def handlers(db: Database, settings: Settings, clock: Clock) -> dict[str, Handle
     return {
         "webhook": WEBHOOK,
         **paging.handlers(ctx),
-        escalation.ESCALATE: in_transaction(clock, escalation.run_step),
-        incidents.DEADLINE: in_transaction(clock, incidents.check_deadline),
-        incidents.COMMANDER_REMINDER: in_transaction(clock, incidents.remind_commander),
-        ingest.APPLY: in_transaction(clock, ingest.apply),
-        transitions.SETTLE: in_transaction(clock, transitions.settle),
+        escalation.ESCALATE: Handler(done=escalation.run_steps),
+        incidents.DEADLINE: one_by_one(incidents.check_deadline),
+        incidents.COMMANDER_REMINDER: one_by_one(incidents.remind_commander),
+        ingest.APPLY: one_by_one(ingest.apply),
+        transitions.SETTLE: one_by_one(transitions.settle),
+        maintenance.ENDED: one_by_one(transitions.after_maintenance),
     }

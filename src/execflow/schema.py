@@ -20,6 +20,7 @@ from execflow.prove.log import models as log_models
 from execflow.respond.catalog import models as catalog_models
 from execflow.respond.escalation import models as escalation_models
 from execflow.respond.incidents import models as incident_models
+from execflow.respond.maintenance import models as maintenance_models
 from execflow.respond.oncall import models as oncall_models
 from execflow.respond.paging import models as paging_models
 
@@ -36,6 +37,7 @@ TABLE_MODULES = (
     ingest_models,
     probe_models,
     metric_models,
+    maintenance_models,
 )
 metadata = Base.metadata
 

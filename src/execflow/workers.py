@@ -3,37 +3,52 @@
 from __future__ import annotations
 
 import logging
+import math
 import os
 import socket
+import sys
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy.orm import Session
 
 from execflow import outbox
+from execflow.checkpoints import sign_new_entries
 from execflow.clock import Clock
 from execflow.config import Settings
 from execflow.db import Database
 from execflow.ids import new_id
-from execflow.prove.log import store
-from execflow.prove.log.integrate import Signed, integrate
+from execflow.prove.log.integrate import Signed
 from execflow.prove.log.note import Signer
 
 log = logging.getLogger("execflow.workers")
 
 DEFAULT_LEASE = timedelta(seconds=60)
+POLL_SECONDS = 0.2
+"""How often an idle loop looks for work queued by other processes."""
+MESSAGES_ALONE_POLL_SECONDS = 0.05
+ALL, TIMERS, MESSAGES = "all", "timers", "messages"
+ROLES = (ALL, TIMERS, MESSAGES)
+"""What a worker process runs: everything; the integrator, timers and probes; or the
+message loops (e-mail and webhooks). `execflow worker` runs the last two as two processes,
+so sending never competes with timers for one interpreter lock."""
+MESSAGE_LOOPS = 2
+"""Message loops per worker: while one records a sent batch, the other is sending."""
+MESSAGE_BATCH = 128
+TIMER_BATCH = 128
+"""Batch sizes: small enough that the first pages leave while later steps are still run."""
+SWITCH_INTERVAL_SECONDS = 0.0005
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """How one delivery went: done (with follow-up work) or failed (with the error)."""
+    """How one delivery went: done, or failed with the error."""
 
     item: outbox.Claimed
-    after: outbox.AfterDelivery | None
     error: str | None
 
 
@@ -50,7 +65,11 @@ class Companion(Protocol):
 
 
 class Workers:
-    """Runs the integrator and the outbox delivery loops; several may share one database."""
+    """Runs the integrator and the outbox delivery loops; several may share one database.
+
+    `role` picks the loops this process runs (see ROLES); `companions` (the probe runner)
+    start and stop with it.
+    """
 
     def __init__(
         self,
@@ -63,7 +82,11 @@ class Workers:
         owner: str | None = None,
         delivery_threads: int = 16,
         lease: timedelta = DEFAULT_LEASE,
+        role: str = ALL,
     ) -> None:
+        if role not in ROLES:
+            raise ValueError(f"role must be one of {', '.join(ROLES)}")
+        self.role = role
         self.db = db
         self.signer = signer
         self.clock = clock
@@ -73,40 +96,42 @@ class Workers:
         self.lease = lease
         self._pool = ThreadPoolExecutor(delivery_threads, thread_name_prefix="execflow-deliver")
         self._stop = threading.Event()
+        names = ["integrator", "timers", *(f"messages-{n}" for n in range(MESSAGE_LOOPS))]
+        self._wake = {name: threading.Event() for name in names}
         self._threads: list[threading.Thread] = []
         self.companions: list[Companion] = []
 
     def integrate_once(self) -> Signed | None:
         """Sign a checkpoint covering every committed entry (up to one batch)."""
-        # Look before taking the write lock: an idle log costs one cheap read.
-        with self.db.read() as session:
-            if store.is_signed_up_to_date(session):
-                return None
-        with self.db.write() as session:
-            return integrate(session, signer=self.signer, now=self.clock.now())
+        return sign_new_entries(self.db, self.signer, self.clock)
 
     def deliver_once(self, limit: int = 256, kinds: list[str] | None = None) -> int:
         """Claim due outbox rows, deliver them in parallel, record the outcomes together.
 
-        Deliveries run in parallel threads; their outcomes (done, with any follow-up
-        database work, or failed) are then written in one transaction, so a batch costs
-        one commit instead of one per row. If that transaction fails, each outcome is
-        written on its own so one bad row cannot hold back the rest.
+        Deliveries run in parallel threads; their outcomes (done, with each kind's database
+        work for the batch, or failed) are then written in one transaction, so a batch
+        costs one commit instead of one per row. If that transaction fails, each outcome
+        is written on its own so one bad row cannot hold back the rest.
+
+        When every wanted kind is database work only, claiming, the work and completing
+        share one transaction: nothing leaves the database, so no lease is needed between.
         """
-        with self.db.read() as session:
-            wanted = kinds if kinds is not None else list(self.handlers)
-            if not outbox.has_due(session, now=self.clock.now(), kinds=wanted):
-                return 0
+        wanted = kinds if kinds is not None else list(self.handlers)
+        if self.due_in(wanted) > 0:
+            return 0
+        if all(self.handlers[kind].inline for kind in wanted):
+            try:
+                with self.db.write() as session:
+                    items = self._claim(session, limit, wanted)
+                    self._settle_all(session, [Outcome(i, None) for i in items])
+                return len(items)
+            except Exception:  # rolled back whole; claim again and record one by one
+                log.exception("a batch of timers failed; running them one by one")
         with self.db.write() as session:
-            items = outbox.claim(
-                session,
-                owner=self.owner,
-                now=self.clock.now(),
-                limit=limit,
-                lease=self.lease,
-                kinds=wanted,
-            )
-        outcomes = list(self._pool.map(self._attempt, items))
+            items = self._claim(session, limit, wanted)
+        sending = [i for i in items if not self.handlers[i.kind].inline]
+        outcomes = [Outcome(i, None) for i in items if self.handlers[i.kind].inline]
+        outcomes += self._pool.map(self._attempt, sending)
         try:
             with self.db.write() as session:
                 self._settle_all(session, outcomes)
@@ -117,80 +142,135 @@ class Workers:
             for outcome in outcomes:
                 try:
                     with self.db.write() as session:
-                        self._settle(session, outcome)
+                        self._settle_all(session, [outcome])
                 except Exception:  # its lease runs out and the row is tried again
                     log.exception("recording outbox %s failed", outcome.item.id)
         return len(items)
 
+    def _claim(self, session: Session, limit: int, kinds: list[str]) -> list[outbox.Claimed]:
+        return outbox.claim(
+            session,
+            owner=self.owner,
+            now=self.clock.now(),
+            limit=limit,
+            lease=self.lease,
+            kinds=kinds,
+        )
+
     def _attempt(self, item: outbox.Claimed) -> Outcome:
+        deliver = self.handlers[item.kind].deliver
         try:
-            return Outcome(item, self.handlers[item.kind].deliver(item), None)
+            if deliver is not None:
+                deliver(item)
+            return Outcome(item, None)
         except Exception as exc:  # any delivery failure is retried, never lost
             log.warning("delivery of outbox %s (%s) failed: %s", item.id, item.kind, exc)
-            return Outcome(item, None, f"{type(exc).__name__}: {exc}")
+            return Outcome(item, f"{type(exc).__name__}: {exc}")
 
     def _settle_all(self, session: Session, outcomes: list[Outcome]) -> None:
-        done = [o for o in outcomes if o.error is None]
+        now = self.clock.now()
+        done = [o.item for o in outcomes if o.error is None]
         held = outbox.complete_many(
-            session, item_ids=[o.item.id for o in done], owner=self.owner, now=self.clock.now()
+            session, item_ids=[i.id for i in done], owner=self.owner, now=now
         )
-        # No autoflush: rows the follow-up work adds (pages, timeline events, outbox rows)
-        # are written together at commit, in a few multi-row INSERTs instead of many.
+        by_kind: dict[str, list[outbox.Claimed]] = {}
+        for item in done:
+            if item.id in held:
+                by_kind.setdefault(item.kind, []).append(item)
+        # No autoflush: rows the work adds (pages, timeline events, outbox rows) are
+        # written together at commit, in a few multi-row INSERTs instead of many.
         with session.no_autoflush:
-            for outcome in done:
-                if outcome.item.id in held and outcome.after is not None:
-                    outcome.after(session)
+            for kind, items in by_kind.items():
+                work = self.handlers[kind].done
+                if work is not None:
+                    work(session, items, now)
         for outcome in outcomes:
             if outcome.error is not None:
-                self._settle(session, outcome)
+                self._failed(session, outcome.item, outcome.error, now)
 
-    def _settle(self, session: Session, outcome: Outcome) -> None:
-        item, now = outcome.item, self.clock.now()
-        if outcome.error is not None:
-            state = outbox.fail(
-                session, item_id=item.id, owner=self.owner, now=now, error=outcome.error
-            )
-            failed = self.handlers[item.kind].failed
-            if state is not None and failed is not None:
-                failed(session, item, outcome.error, state == outbox.DEAD)
-            return
-        if outbox.complete(session, item_id=item.id, owner=self.owner, now=now) and outcome.after:
-            outcome.after(session)
+    def _failed(self, session: Session, item: outbox.Claimed, error: str, now: datetime) -> None:
+        state = outbox.fail(session, item_id=item.id, owner=self.owner, now=now, error=error)
+        failed = self.handlers[item.kind].failed
+        if state is not None and failed is not None:
+            failed(session, item, error, state == outbox.DEAD)
+
+    def due_in(self, kinds: list[str]) -> float:
+        """Seconds until the soonest of these kinds falls due (0 if one is due, inf if none)."""
+        now = self.clock.now()
+        with self.db.read() as session:
+            soonest = outbox.next_due(session, now=now, kinds=kinds)
+        return math.inf if soonest is None else max(0.0, (soonest - now).total_seconds())
+
+    def timer_kinds(self) -> list[str]:
+        """Kinds that are database work only: escalation steps, deadline checks, reminders."""
+        return [k for k, h in self.handlers.items() if h.inline]
+
+    def message_kinds(self) -> list[str]:
+        """Kinds sent to the outside: e-mail and webhooks."""
+        return [k for k, h in self.handlers.items() if not h.inline]
 
     def run_timers(self) -> int:
-        """Deliver due database-only work: escalation steps, deadline checks, reminders."""
-        return self.deliver_once(kinds=[k for k, h in self.handlers.items() if h.inline])
+        """Deliver due database-only work; wake the message loop when there was some."""
+        done = self.deliver_once(limit=TIMER_BATCH, kinds=self.timer_kinds())
+        if done:  # the work may have queued pages
+            for name, wake in self._wake.items():
+                if name.startswith("messages"):
+                    wake.set()
+        return done
 
     def send_messages(self) -> int:
         """Deliver due messages to the outside: e-mail and webhooks."""
-        return self.deliver_once(kinds=[k for k, h in self.handlers.items() if not h.inline])
+        return self.deliver_once(limit=MESSAGE_BATCH, kinds=self.message_kinds())
 
-    def _loop(self, name: str, interval: float, step: str) -> None:
+    def _loop(self, name: str, step: Callable[[], object], pause: Callable[[], float]) -> None:
+        """Run step until stopped; when idle, sleep for pause() or until woken."""
+        wake = self._wake[name]
         while not self._stop.is_set():
             busy = False
             try:
-                result = getattr(self, step)()
-                busy = bool(result)
+                busy = bool(step())
             except Exception:
                 log.exception("%s step failed; retrying", name)
             if not busy:
-                self._stop.wait(interval)
+                try:
+                    seconds = pause()
+                except Exception:
+                    log.exception("%s could not look ahead; polling", name)
+                    seconds = POLL_SECONDS
+                wake.wait(seconds)
+                wake.clear()
+
+    def _pause_for(self, kinds: Callable[[], list[str]], poll: float) -> Callable[[], float]:
+        """Sleep until the soonest row is due, looking at least every poll seconds."""
+        return lambda: min(poll, self.due_in(kinds()))
 
     def start(self) -> None:
         """Start the loops in daemon threads."""
+        # The delivery threads mostly wait on sockets; a short GIL switch interval lets them
+        # get back in quickly while a timer batch is busy on the CPU (5 ms by default).
+        sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
         self._stop.clear()
         for companion in self.companions:
             companion.start()
-        loops = [
-            ("integrator", self.settings.checkpoint_interval_seconds, "integrate_once"),
-            # Two loops, so a slow mail server never holds back escalation timers.
-            ("timers", 0.2, "run_timers"),
-            ("messages", 0.2, "send_messages"),
-        ]
-        for name, interval, step in loops:
+        checkpoint_every = self.settings.checkpoint_interval_seconds
+        loops: list[tuple[str, Callable[[], object], Callable[[], float]]] = []
+        if self.role in (ALL, TIMERS):
+            loops += [
+                ("integrator", self.integrate_once, lambda: checkpoint_every),
+                # Timers apart from messages, so a slow mail server never holds them back.
+                ("timers", self.run_timers, self._pause_for(self.timer_kinds, POLL_SECONDS)),
+            ]
+        if self.role in (ALL, MESSAGES):
+            # Alone in a process, nothing wakes the message loops: they look more often.
+            poll = POLL_SECONDS if self.role == ALL else MESSAGES_ALONE_POLL_SECONDS
+            loops += [
+                (f"messages-{n}", self.send_messages, self._pause_for(self.message_kinds, poll))
+                for n in range(MESSAGE_LOOPS)
+            ]
+        for name, step, pause in loops:
             thread = threading.Thread(
                 target=self._loop,
-                args=(name, interval, step),
+                args=(name, step, pause),
                 name=f"execflow-{name}",
                 daemon=True,
             )
@@ -200,6 +280,8 @@ class Workers:
     def stop(self) -> None:
         """Stop the loops and give back held leases."""
         self._stop.set()
+        for wake in self._wake.values():
+            wake.set()
         for companion in self.companions:
             companion.stop()
         for thread in self._threads:
@@ -212,3 +294,7 @@ class Workers:
     def wait(self) -> None:
         """Block until stop() is called from elsewhere."""
         self._stop.wait()
+
+    def stopped(self, timeout: float) -> bool:
+        """Wait up to timeout for stop(); whether it was called."""
+        return self._stop.wait(timeout)

@@ -59,6 +59,7 @@ def test_commands_on_an_uninitialised_dir_say_so(fresh: Settings) -> None:
         ["audit", "verify", "--url", "http://x", "--data-dir", "/tmp", "--vkey", "a+b+c"],
         ["audit", "proof", "--index", "-3"],
         ["serve", "--port", "0"],
+        ["worker", "--role", "sideways"],
         ["no-such-command"],
     ],
 )
@@ -214,3 +215,17 @@ def _wait_signed(url: str, size: int) -> None:
             return
         time.sleep(0.05)
     raise AssertionError(f"no checkpoint of size {size}")
+
+
+def test_the_demo_brings_monitors_and_a_maintenance_window_once(fresh: Settings) -> None:
+    made = _init(fresh)
+    execflow(fresh, "demo", check=True)
+    assert "already loaded" in execflow(fresh, "demo", check=True).stdout
+    with serve(fresh) as server:
+        headers = {"Authorization": f"Bearer {made['admin_token']}"}
+        monitors = httpx.get(server.url + "/api/v1/monitors", headers=headers).json()
+        windows = httpx.get(server.url + "/api/v1/maintenances", headers=headers).json()
+    assert sorted(m["kind"] for m in monitors) == ["heartbeat", "http", "tcp"]
+    assert [(w["title"], w["status"]) for w in windows] == [
+        ("Payments database upgrade", "scheduled")
+    ]

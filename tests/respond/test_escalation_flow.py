@@ -18,6 +18,7 @@ from execflow.prove.log.entry import decode_entry
 from execflow.prove.log.models import LogEntry
 from execflow.respond.escalation.schemas import PolicyUpdate
 from execflow.respond.escalation.service import update_policy
+from execflow.respond.incidents.actions import acknowledge
 from execflow.respond.incidents.models import Incident, TimelineEvent
 from execflow.respond.paging.models import Page
 from tests.conftest import MakeWorkers, drain
@@ -223,3 +224,43 @@ def test_two_workers_send_each_page_exactly_once(
     received = mailbox.wait_for(200)
     incidents = [m.message["X-ExecFlow-Incident"] for m in received]
     assert len(incidents) == 200 and set(incidents) == ids, "one page per incident, no duplicates"
+
+
+def test_steps_due_together_run_as_one_batch_and_skip_answered_incidents(
+    db: Database, clock: ManualClock, mailbox: Mailbox, make_workers: MakeWorkers
+) -> None:
+    with db.write() as session:
+        setup = standard_setup(session, clock.now(), second_delay=5)
+        ids = [
+            make_incident(session, clock.now(), setup.service, title=f"outage {n}").id
+            for n in range(3)
+        ]
+    workers = make_workers()
+    drain(workers)
+    assert len(mailbox.wait_for(3)) == 3
+    with db.write() as session:
+        acknowledge(session, incident_id=ids[0], actor=ADMIN, now=clock.now())
+    clock.advance(timedelta(minutes=5))
+    assert workers.run_timers() == 3  # three step rows in one claim; the answered one is void
+    drain(workers)
+    second = [m for m in mailbox.wait_for(5) if m.to == ["bob@example.test"]]
+    assert sorted(m.message["X-ExecFlow-Incident"] for m in second) == sorted(ids[1:])
+    with db.read() as session:
+        for incident_id in ids:
+            incident = session.get(Incident, incident_id)
+            assert incident is not None and incident.escalation is not None
+            steps = session.execute(
+                select(TimelineEvent.data, TimelineEvent.audit_index).where(
+                    TimelineEvent.incident_id == incident_id, TimelineEvent.kind == "escalated"
+                )
+            ).all()
+            expected = 1 if incident_id == ids[0] else 2
+            assert len(steps) == expected
+            assert incident.escalation["active"] is False  # answered, or out of steps
+            for data, index in steps:
+                entry = decode_entry(
+                    session.execute(select(LogEntry.data).where(LogEntry.idx == index)).scalar_one()
+                )
+                assert entry["type"] == "incident.escalated"
+                assert entry["subject"] == {"kind": "incident", "id": incident_id}
+                assert entry["data"] == data

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import signal
+import subprocess
+import sys
 from types import FrameType
 
 import click
@@ -15,6 +17,7 @@ from execflow.clock import SystemClock
 from execflow.instance import prepare
 from execflow.prove.log.keys import LogKeyError, load_signer
 from execflow.registry import background
+from execflow.workers import ALL, MESSAGES, TIMERS
 
 
 @click.command()
@@ -30,8 +33,22 @@ def serve(host: str, port: int, no_workers: bool) -> None:
     uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
 
 
+SPLIT = "split"
+
+
 @click.command()
-def worker() -> None:
+@click.option(
+    "--role",
+    type=click.Choice([SPLIT, ALL, TIMERS, MESSAGES]),
+    default=SPLIT,
+    show_default=True,
+    help=(
+        "split: timers, checkpoints and probes here and mail/webhook delivery in a child "
+        "process (two cores instead of one); all: everything in this process; timers or "
+        "messages: one half, to place the halves yourself."
+    ),
+)
+def worker(role: str) -> None:
     """Run the background workers alone (any number against one PostgreSQL)."""
     conf = settings()
     require_init(conf)
@@ -41,7 +58,8 @@ def worker() -> None:
     except LogKeyError as exc:
         fail(str(exc), EXIT_FAILED)
     clock = SystemClock()
-    workers = background(db, signer, clock, conf)
+    workers = background(db, signer, clock, conf, role=TIMERS if role == SPLIT else role)
+    sender = Sender() if role == SPLIT else None
 
     def stop(_signum: int, _frame: FrameType | None) -> None:
         workers.stop()
@@ -49,5 +67,39 @@ def worker() -> None:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     workers.start()
-    click.echo(f"worker {workers.owner} running; Ctrl-C to stop", err=True)
-    workers.wait()
+    click.echo(f"worker {workers.owner} ({role}) running; Ctrl-C to stop", err=True)
+    if sender is None:
+        workers.wait()
+        return
+    try:
+        while not workers.stopped(timeout=1.0):
+            sender.keep_alive()
+    finally:
+        sender.stop()
+
+
+class Sender:
+    """The child process of a split worker that delivers mail and webhooks."""
+
+    def __init__(self) -> None:
+        self.process = self._start()
+
+    @staticmethod
+    def _start() -> subprocess.Popen[bytes]:
+        command = [sys.executable, "-m", "execflow", "worker", "--role", MESSAGES]
+        return subprocess.Popen(command)
+
+    def keep_alive(self) -> None:
+        """Start the child again if it died (its leases run out and are claimed again)."""
+        if self.process.poll() is not None:
+            click.echo(f"sender exited with {self.process.returncode}; restarting", err=True)
+            self.process = self._start()
+
+    def stop(self) -> None:
+        """Stop the child; it gives back its leases on the way out."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()

@@ -42,6 +42,6 @@ def demo() -> None:
     require_init(conf)
     db = prepare(conf)
     with db.write() as session:
-        added = load_demo(session, now=SystemClock().now())
+        added = load_demo(session, now=SystemClock().now(), base_url=conf.base_url)
     db.dispose()
     click.echo(f"demo data: {added} records added" if added else "demo data already loaded")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from execflow.outbox import AfterDelivery, Claimed, Handler
+from execflow.outbox import Claimed, Handler
 
 TIMEOUT_SECONDS = 10.0
 
@@ -13,7 +13,7 @@ class DeliveryError(RuntimeError):
     """The receiver did not accept the delivery."""
 
 
-def deliver_webhook(item: Claimed) -> AfterDelivery | None:
+def deliver_webhook(item: Claimed) -> None:
     """POST item.payload['body'] to item.payload['url']."""
     url = str(item.payload["url"])
     headers = {str(k): str(v) for k, v in dict(item.payload.get("headers") or {}).items()}
@@ -23,7 +23,6 @@ def deliver_webhook(item: Claimed) -> AfterDelivery | None:
     )
     if not 200 <= response.status_code < 300:
         raise DeliveryError(f"{url} answered {response.status_code}")
-    return None
 
 
-WEBHOOK = Handler(deliver_webhook)
+WEBHOOK = Handler(deliver=deliver_webhook)

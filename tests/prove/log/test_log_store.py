@@ -16,7 +16,7 @@ from execflow.prove.log import merkle, store
 from execflow.prove.log.append import append, append_prepared, prepare
 from execflow.prove.log.checkpoint import open_checkpoint
 from execflow.prove.log.entry import Ref, decode_entry
-from execflow.prove.log.integrate import TreeIntegrityError
+from execflow.prove.log.integrate import TreeIntegrityError, apply, integrate, plan
 from execflow.prove.log.models import LogEntry, LogTile
 from execflow.prove.log.note import Signer
 from execflow.prove.log.sources import DatabaseSource
@@ -263,3 +263,23 @@ def test_a_changed_inner_hash_is_named(
     with db.read() as session:
         report = verify_log(DatabaseSource(session), signer.verifier)
     assert not report.ok and report.first_bad_index == 256 + 40
+
+
+def test_a_plan_overtaken_by_another_integration_is_dropped(
+    db: Database, clock: ManualClock, signer: Signer
+) -> None:
+    _add(db, clock, 5)
+    with db.read() as session:
+        stale = plan(session)
+    assert stale is not None and stale.new_size == 5
+    _add(db, clock, 3, tag="later")
+    with db.write() as session:
+        landed = integrate(session, signer=signer, now=clock.now())
+    assert landed is not None and landed.size == 8
+    with db.write() as session:
+        assert apply(session, stale, signer=signer, now=clock.now()) is None
+    with db.read() as session:
+        head = store.tree(session)
+        assert (head.size, head.checkpoint) == (8, landed.note)
+        leaves = [merkle.leaf_hash(e) for e in store.entries(session, 0, 8)]
+        assert merkle.subtree_root(store.nodes(session).node, 0, 8) == merkle.root_of(leaves)

@@ -69,5 +69,7 @@ class Rollup(Base):
     start: Mapped[datetime] = mapped_column(UtcDateTime, primary_key=True)
     checks: Mapped[int] = mapped_column(Integer, default=0)
     failures: Mapped[int] = mapped_column(Integer, default=0)
+    maintenance: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Failed checks inside a maintenance window: not counted as failures."""
     latency_ms_sum: Mapped[float] = mapped_column(Float, default=0.0)
     latency_ms_max: Mapped[float] = mapped_column(Float, default=0.0)

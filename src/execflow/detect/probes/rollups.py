@@ -1,4 +1,8 @@
-"""Per-minute, per-hour and per-day counts of checks, failures and latency."""
+"""Per-minute, per-hour and per-day counts of checks, failures and latency.
+
+A failed check inside a maintenance window counts under `maintenance`, not `failures`:
+planned downtime is not downtime.
+"""
 
 from __future__ import annotations
 
@@ -28,19 +32,26 @@ def period_start(at: datetime, period: str) -> datetime:
 class _Delta:
     checks: int = 0
     failures: int = 0
+    maintenance: int = 0
     latency_sum: float = 0.0
     latency_max: float = 0.0
 
 
-def add_to_rollups(session: Session, results: Sequence[tuple[str, datetime, Outcome]]) -> None:
-    """Count a batch of results into their minutes, hours and days (one read per period)."""
+def add_to_rollups(
+    session: Session, results: Sequence[tuple[str, datetime, Outcome, bool]]
+) -> None:
+    """Count a batch of (monitor, at, outcome, held by maintenance) into their periods."""
     for period in PERIODS:
         deltas: dict[tuple[str, datetime], _Delta] = {}
-        for monitor_id, at, outcome in results:
+        for monitor_id, at, outcome, held in results:
             delta = deltas.setdefault((monitor_id, period_start(at, period)), _Delta())
             latency = outcome.latency_ms or 0.0
             delta.checks += 1
-            delta.failures += 0 if outcome.ok else 1
+            if not outcome.ok:
+                if held:
+                    delta.maintenance += 1
+                else:
+                    delta.failures += 1
             delta.latency_sum += latency
             delta.latency_max = max(delta.latency_max, latency)
         monitors = {key[0] for key in deltas}
@@ -65,6 +76,7 @@ def add_to_rollups(session: Session, results: Sequence[tuple[str, datetime, Outc
                         start=start,
                         checks=delta.checks,
                         failures=delta.failures,
+                        maintenance=delta.maintenance,
                         latency_ms_sum=delta.latency_sum,
                         latency_ms_max=delta.latency_max,
                     )
@@ -72,5 +84,6 @@ def add_to_rollups(session: Session, results: Sequence[tuple[str, datetime, Outc
                 continue
             row.checks += delta.checks
             row.failures += delta.failures
+            row.maintenance += delta.maintenance
             row.latency_ms_sum += delta.latency_sum
             row.latency_ms_max = max(row.latency_ms_max, delta.latency_max)

@@ -22,6 +22,7 @@ from execflow.errors import NotFound
 from execflow.ids import new_id
 from execflow.prove.log.entry import Ref
 from execflow.respond.catalog.models import Component, Service
+from execflow.respond.maintenance.service import covers, overlapping
 from execflow.respond.records import apply_changes, get, log_change, remove, require_ids
 
 
@@ -161,6 +162,11 @@ def record(
         query = query.with_for_update()
     monitors = {m.id: m for m in session.execute(query).scalars()}
     kept = [(mid, outcome, at) for mid, outcome, at in results if mid in monitors]
+    if not kept:
+        return
+    times = [at for _, _, at in kept]
+    windows = overlapping(session, min(times), max(times))
+    held = {(mid, at): covers(windows, monitors[mid].component_id, at) for mid, _, at in kept}
     session.add_all(
         [
             CheckResult(
@@ -173,7 +179,7 @@ def record(
             for mid, outcome, at in kept
         ]
     )
-    add_to_rollups(session, [(mid, at, outcome) for mid, outcome, at in kept])
+    add_to_rollups(session, [(mid, at, outcome, held[(mid, at)]) for mid, outcome, at in kept])
     for monitor_id, outcome, at in kept:
         monitor = monitors[monitor_id]
         before = machine.Counters(monitor.state, monitor.failures, monitor.successes)
@@ -189,7 +195,15 @@ def record(
         if monitor.lease_owner == owner:
             monitor.lease_owner, monitor.lease_until = None, None
         if after.state != before.state:
-            apply_transition(session, monitor, before.state, after.state, outcome, now=at)
+            apply_transition(
+                session,
+                monitor,
+                before.state,
+                after.state,
+                outcome,
+                now=at,
+                held=held[(monitor_id, at)],
+            )
 
 
 def beat(session: Session, *, key: str, now: datetime) -> Monitor:

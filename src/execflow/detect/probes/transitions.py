@@ -20,6 +20,8 @@ from execflow.respond.incidents.models import Incident
 from execflow.respond.incidents.schemas import IncidentCreate
 from execflow.respond.incidents.service import create_incident
 from execflow.respond.incidents.timeline import record
+from execflow.respond.maintenance.models import Maintenance
+from execflow.respond.maintenance.service import covers, overlapping
 from execflow.respond.severity import Severity
 
 SETTLE = "monitor.settle"
@@ -37,18 +39,41 @@ def _open_incident(session: Session, monitor: Monitor) -> Incident | None:
 
 
 def apply_transition(
-    session: Session, monitor: Monitor, before: str, after: str, outcome: Outcome, *, now: datetime
+    session: Session,
+    monitor: Monitor,
+    before: str,
+    after: str,
+    outcome: Outcome,
+    *,
+    now: datetime,
+    held: bool = False,
 ) -> None:
-    """Log the transition; set the component; open an incident on down, resolve on up."""
+    """Log the transition; set the component; open an incident on down, resolve on up.
+
+    `held`: the monitor's component is in a maintenance window, so the change is logged
+    and nothing else happens; when the window ends, a monitor still down acts then.
+    """
     actor = Ref("monitor", monitor.id)
+    data: dict[str, Any] = {"from": before, "to": after, "detail": outcome.detail[:200]}
+    if held:
+        data["maintenance"] = True
     append(
         session,
         type="monitor.state_changed",
         at=now,
         actor=actor,
         subject=Ref("monitor", monitor.id),
-        data={"from": before, "to": after, "detail": outcome.detail[:200]},
+        data=data,
     )
+    if not held:
+        act_on_state(session, monitor, after, outcome.detail, now=now)
+
+
+def act_on_state(
+    session: Session, monitor: Monitor, after: str, detail: str, *, now: datetime
+) -> None:
+    """Set the monitor's component from its state; open or join an incident when down."""
+    actor = Ref("monitor", monitor.id)
     if monitor.component_id and after in COMPONENT_STATUS:
         set_component_status(
             session,
@@ -74,7 +99,7 @@ def apply_transition(
                     severity=Severity(monitor.severity),
                     service_id=monitor.service_id,
                     component_ids=[monitor.component_id] if monitor.component_id else [],
-                    summary=outcome.detail[:500],
+                    summary=detail[:500],
                 ),
             )
         else:
@@ -112,3 +137,25 @@ def settle(session: Session, payload: dict[str, Any], *, now: datetime) -> None:
     ):
         return
     actions.resolve(session, incident_id=incident.id, actor=Ref("monitor", monitor.id), now=now)
+
+
+def after_maintenance(session: Session, payload: dict[str, Any], *, now: datetime) -> None:
+    """Timer handler at a window's end (or cancellation): act on monitors still down."""
+    window = session.get(Maintenance, payload["maintenance_id"])
+    if window is not None:
+        if window.ends_at.isoformat() != payload.get("ends_at"):
+            return  # the window was moved; its new end has its own timer
+        component_ids = list(window.component_ids)
+    else:
+        component_ids = list(payload.get("component_ids") or [])
+    if not component_ids:
+        return
+    others = overlapping(session, now, now)
+    down = session.execute(
+        select(Monitor).where(
+            Monitor.component_id.in_(component_ids), Monitor.state == DOWN, ~Monitor.paused
+        )
+    ).scalars()
+    for monitor in down:
+        if not covers(others, monitor.component_id, now):
+            act_on_state(session, monitor, DOWN, "still down when maintenance ended", now=now)

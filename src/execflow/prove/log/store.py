@@ -23,6 +23,14 @@ def tree(session: Session) -> LogTree:
     return session.execute(select(LogTree).where(LogTree.id == 1)).scalar_one()
 
 
+def lock_tree(session: Session) -> bool:
+    """Lock the signed tree row for this transaction; False if another holds it (PostgreSQL)."""
+    row = session.execute(
+        select(LogTree.id).where(LogTree.id == 1).with_for_update(skip_locked=True)
+    ).first()
+    return row is not None
+
+
 def appended_size(session: Session) -> int:
     """How many entries have been appended (committed), signed or not."""
     return session.execute(select(LogHead.size).where(LogHead.id == 1)).scalar_one()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import httpx
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from execflow.clock import Clock
@@ -15,8 +17,8 @@ from execflow.config import Settings
 from execflow.db import Database
 from execflow.delivery import mail
 from execflow.delivery.webhook import DeliveryError
-from execflow.outbox import AfterDelivery, Claimed, Handler
-from execflow.prove.log.append import append
+from execflow.outbox import Claimed, Done, Handler
+from execflow.prove.log.append import append, append_prepared, prepare
 from execflow.prove.log.entry import Ref
 from execflow.respond.paging import links
 from execflow.respond.paging.models import Page
@@ -95,29 +97,38 @@ def webhook_body(ctx: PagingContext, page: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _mark_sent(page_id: str, channel: str, now: datetime) -> AfterDelivery:
-    def after(session: Session) -> None:
-        page = session.get(Page, page_id)
-        if page is None:
-            return
-        page.status, page.sent_at, page.attempts = "sent", now, page.attempts + 1
-        append(
+def _mark_sent(channel: str) -> Done:
+    def done(session: Session, items: Sequence[Claimed], now: datetime) -> None:
+        """Mark the batch's pages sent and log each, from the payload's snapshot."""
+        pages = [item.payload for item in items]
+        session.execute(
+            update(Page)
+            .where(Page.id.in_([page["page_id"] for page in pages]))
+            .values(status="sent", sent_at=now, attempts=Page.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+        append_prepared(
             session,
-            type="page.sent",
-            at=now,
-            actor=SYSTEM,
-            subject=Ref("page", page_id),
-            data={
-                "incident_id": page.incident_id,
-                "person_id": page.person_id,
-                "channel": channel,
-                "reason": page.reason,
-                "step": page.step,
-                "cycle": page.cycle,
-            },
+            [
+                prepare(
+                    type="page.sent",
+                    at=now,
+                    actor=SYSTEM,
+                    subject=Ref("page", page["page_id"]),
+                    data={
+                        "incident_id": page["incident_id"],
+                        "person_id": page["person_id"],
+                        "channel": channel,
+                        "reason": page["reason"],
+                        "step": page["step"],
+                        "cycle": page["cycle"],
+                    },
+                )
+                for page in pages
+            ],
         )
 
-    return after
+    return done
 
 
 def _failed(ctx: PagingContext, channel: str) -> Any:
@@ -150,15 +161,14 @@ def _failed(ctx: PagingContext, channel: str) -> Any:
 def handlers(ctx: PagingContext) -> dict[str, Handler]:
     """The outbox handlers for page.email and page.webhook."""
 
-    def send_email(item: Claimed) -> AfterDelivery:
+    def send_email(item: Claimed) -> None:
         mail.send(
             email_for(ctx, item.payload),
             smtp_url=ctx.settings.smtp_url,
             maildir=ctx.settings.data_dir / "mail",
         )
-        return _mark_sent(item.payload["page_id"], "email", ctx.clock.now())
 
-    def send_webhook(item: Claimed) -> AfterDelivery:
+    def send_webhook(item: Claimed) -> None:
         url = item.payload.get("webhook_url")
         if not url:
             raise DeliveryError("the person had no webhook_url when paged")
@@ -170,9 +180,8 @@ def handlers(ctx: PagingContext) -> dict[str, Handler]:
         )
         if not 200 <= response.status_code < 300:
             raise DeliveryError(f"webhook answered {response.status_code}")
-        return _mark_sent(item.payload["page_id"], "webhook", ctx.clock.now())
 
     return {
-        "page.email": Handler(send_email, _failed(ctx, "email")),
-        "page.webhook": Handler(send_webhook, _failed(ctx, "webhook")),
+        "page.email": Handler(send_email, _mark_sent("email"), _failed(ctx, "email")),
+        "page.webhook": Handler(send_webhook, _mark_sent("webhook"), _failed(ctx, "webhook")),
     }

@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from execflow import outbox
 from execflow.ids import new_id
 from execflow.respond.catalog.models import Person
+from execflow.respond.incidents.facts import Facts
 from execflow.respond.incidents.models import Incident
 from execflow.respond.paging.models import Page
 
 EMAIL, WEBHOOK = "email", "webhook"
+
+
+@dataclass(frozen=True)
+class PageOrder:
+    """Whom to page about an incident, and why."""
+
+    incident: Facts
+    person_ids: list[str]
+    reason: str
+    cycle: int = 0
+    step: int = 0
 
 
 def page_people(
@@ -25,59 +40,74 @@ def page_people(
     now: datetime,
     cycle: int = 0,
     step: int = 0,
-) -> list[Page]:
+) -> list[str]:
     """Queue a page to each person on each of their channels (e-mail, and webhook if set)."""
-    pages: list[Page] = []
-    # session.get hits the identity map: a batch of steps paging one person loads it once.
+    order = PageOrder(Facts.of(incident), person_ids, reason, cycle, step)
+    return page_many(session, [order], now=now)
+
+
+def page_many(session: Session, orders: Sequence[PageOrder], *, now: datetime) -> list[str]:
+    """Queue the pages of many orders with a few bulk statements; returns the page ids."""
+    wanted = {pid for order in orders for pid in order.person_ids}
+    if not wanted:
+        return []
     people = {
-        pid: p for pid in dict.fromkeys(person_ids) if (p := session.get(Person, pid)) is not None
+        p.id: p for p in session.execute(select(Person).where(Person.id.in_(wanted))).scalars()
     }
-    for person_id in dict.fromkeys(person_ids):
-        person = people.get(person_id)
-        if person is None:
-            continue
-        channels = [EMAIL] + ([WEBHOOK] if person.webhook_url else [])
-        for channel in channels:
-            page = Page(
-                id=new_id("pag"),
-                incident_id=incident.id,
-                person_id=person_id,
-                channel=channel,
-                reason=reason,
-                cycle=cycle,
-                step=step,
-                status="queued",
-                due_at=now,
-                created_at=now,
-            )
-            session.add(page)
-            pages.append(page)
-    for page in pages:
-        person = people[page.person_id]
-        outbox.enqueue(
-            session,
-            kind=f"page.{page.channel}",
-            now=now,
-            payload={
-                # A snapshot of what the page says, so sending it reads nothing back.
-                "page_id": page.id,
-                "incident_id": incident.id,
-                "person_id": person.id,
-                "name": person.name,
-                "email": person.email,
-                "webhook_url": person.webhook_url,
-                "severity": incident.severity,
-                "title": incident.title,
-                "summary": incident.summary,
-                "status": incident.status,
-                "created_at": incident.created_at.isoformat(),
-                "reason": reason,
-                "step": step,
-                "cycle": cycle,
-                "due_at": now.isoformat(),
-            },
-        )
-    return pages
+    rows: list[dict[str, Any]] = []
+    queued: list[outbox.Queued] = []
+    for order in orders:
+        for person_id in dict.fromkeys(order.person_ids):
+            person = people.get(person_id)
+            if person is None:
+                continue
+            for channel in [EMAIL] + ([WEBHOOK] if person.webhook_url else []):
+                page_id = new_id("pag")
+                rows.append(
+                    {
+                        "id": page_id,
+                        "incident_id": order.incident.id,
+                        "person_id": person_id,
+                        "channel": channel,
+                        "reason": order.reason,
+                        "cycle": order.cycle,
+                        "step": order.step,
+                        "status": "queued",
+                        "due_at": now,
+                        "created_at": now,
+                        "attempts": 0,
+                    }
+                )
+                queued.append(
+                    outbox.Queued(f"page.{channel}", _snapshot(page_id, order, person, now))
+                )
+    if rows:
+        session.flush()  # the incidents the pages point at, when they are new
+        session.connection().execute(insert(Page), rows)
+        outbox.enqueue_many(session, queued, now=now)
+    return [row["id"] for row in rows]
+
+
+def _snapshot(page_id: str, order: PageOrder, person: Person, now: datetime) -> dict[str, Any]:
+    """What the page says, so sending it reads nothing back."""
+    incident = order.incident
+    return {
+        "page_id": page_id,
+        "incident_id": incident.id,
+        "person_id": person.id,
+        "name": person.name,
+        "email": person.email,
+        "webhook_url": person.webhook_url,
+        "severity": incident.severity,
+        "title": incident.title,
+        "summary": incident.summary,
+        "status": incident.status,
+        "created_at": incident.created_at.isoformat(),
+        "reason": order.reason,
+        "step": order.step,
+        "cycle": order.cycle,
+        "due_at": now.isoformat(),
+    }
 
 
 def pages_of(session: Session, incident_id: str) -> list[Page]:

@@ -1,0 +1,1 @@
+"""Scheduled maintenance windows: no incidents from monitors, and no downtime, inside them."""
