@@ -22,7 +22,7 @@ from execflow.prove.log.models import LogEntry
 from execflow.respond.catalog.models import Component
 from execflow.respond.catalog.schemas import ComponentCreate
 from execflow.respond.catalog.service import create_component
-from execflow.respond.incidents.models import Incident
+from execflow.respond.incidents.models import Incident, TimelineEvent
 from execflow.respond.maintenance import service as maintenance
 from execflow.respond.maintenance.schemas import MaintenanceCreate
 from tests.conftest import MakeWorkers, TokenFactory, auth, drain
@@ -235,3 +235,45 @@ def test_a_window_on_another_component_changes_nothing(
         asyncio.run(runner.run_until_idle())
     with db.read() as session:
         assert len(session.execute(select(Incident)).scalars().all()) == 1
+
+
+def test_a_window_ending_leaves_an_incident_opened_before_it_alone(
+    db: Database, clock: ManualClock, site: Target, make_workers: MakeWorkers
+) -> None:
+    component = _component(db, clock)
+    with db.write() as session:
+        service = make_service(session, clock.now(), None)
+        create_monitor(
+            session,
+            actor=ADMIN,
+            now=clock.now(),
+            data=MonitorCreate(
+                name="API health",
+                kind="http",
+                target=site.url,
+                interval_seconds=30,
+                service_id=service.id,
+                component_id=component,
+            ),
+        )
+    runner, workers = ProbeRunner(db, clock, "node-a"), make_workers()
+    site.stop()
+    for _ in range(2):
+        clock.advance(timedelta(seconds=30))
+        asyncio.run(runner.run_until_idle())
+    window = MaintenanceCreate(
+        title="Emergency fix",
+        component_ids=[component],
+        starts_at=clock.now(),
+        ends_at=clock.now() + timedelta(minutes=1),
+    )
+    with db.write() as session:
+        maintenance.create(session, data=window, actor=ADMIN, now=clock.now())
+    clock.advance(timedelta(minutes=2))
+    drain(workers)
+    with db.read() as session:
+        [incident] = session.execute(select(Incident)).scalars().all()
+        kinds = session.execute(
+            select(TimelineEvent.kind).where(TimelineEvent.incident_id == incident.id)
+        ).scalars()
+        assert "monitor_down_again" not in list(kinds)

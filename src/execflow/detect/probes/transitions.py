@@ -157,5 +157,8 @@ def after_maintenance(session: Session, payload: dict[str, Any], *, now: datetim
         )
     ).scalars()
     for monitor in down:
-        if not covers(others, monitor.component_id, now):
-            act_on_state(session, monitor, DOWN, "still down when maintenance ended", now=now)
+        # Skip monitors under another window, or already on an open incident (down
+        # before the window began): only what the window held back acts now.
+        if covers(others, monitor.component_id, now) or _open_incident(session, monitor):
+            continue
+        act_on_state(session, monitor, DOWN, "still down when maintenance ended", now=now)
