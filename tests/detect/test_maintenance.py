@@ -44,6 +44,25 @@ def _component(db: Database, clock: ManualClock, name: str = "API") -> str:
         ).id
 
 
+def _watch(db: Database, clock: ManualClock, url: str, component_id: str) -> str:
+    """An HTTP monitor every 30 s on a service, for the component; returns its id."""
+    with db.write() as session:
+        service = make_service(session, clock.now(), None)
+        return create_monitor(
+            session,
+            actor=ADMIN,
+            now=clock.now(),
+            data=MonitorCreate(
+                name="API health",
+                kind="http",
+                target=url,
+                interval_seconds=30,
+                service_id=service.id,
+                component_id=component_id,
+            ),
+        ).id
+
+
 def _entries(db: Database, kind: str) -> list[dict[str, object]]:
     with db.read() as session:
         rows = session.execute(select(LogEntry.data).where(LogEntry.type == kind)).scalars()
@@ -144,21 +163,7 @@ def test_down_inside_a_window_opens_nothing_until_the_window_ends(
     db: Database, clock: ManualClock, site: Target, make_workers: MakeWorkers
 ) -> None:
     component = _component(db, clock)
-    with db.write() as session:
-        service = make_service(session, clock.now(), None)
-        monitor_id = create_monitor(
-            session,
-            actor=ADMIN,
-            now=clock.now(),
-            data=MonitorCreate(
-                name="API health",
-                kind="http",
-                target=site.url,
-                interval_seconds=30,
-                service_id=service.id,
-                component_id=component,
-            ),
-        ).id
+    monitor_id = _watch(db, clock, site.url, component)
     window = MaintenanceCreate(
         title="Planned restart",
         component_ids=[component],
@@ -206,21 +211,7 @@ def test_a_window_on_another_component_changes_nothing(
     make_token: TokenFactory,
 ) -> None:
     watched, other = _component(db, clock, "API"), _component(db, clock, "Docs")
-    with db.write() as session:
-        service = make_service(session, clock.now(), None)
-        create_monitor(
-            session,
-            actor=ADMIN,
-            now=clock.now(),
-            data=MonitorCreate(
-                name="API health",
-                kind="http",
-                target=site.url,
-                interval_seconds=30,
-                service_id=service.id,
-                component_id=watched,
-            ),
-        )
+    _watch(db, clock, site.url, watched)
     window = {
         "title": "Docs rebuild",
         "component_ids": [other],
@@ -241,21 +232,7 @@ def test_a_window_ending_leaves_an_incident_opened_before_it_alone(
     db: Database, clock: ManualClock, site: Target, make_workers: MakeWorkers
 ) -> None:
     component = _component(db, clock)
-    with db.write() as session:
-        service = make_service(session, clock.now(), None)
-        create_monitor(
-            session,
-            actor=ADMIN,
-            now=clock.now(),
-            data=MonitorCreate(
-                name="API health",
-                kind="http",
-                target=site.url,
-                interval_seconds=30,
-                service_id=service.id,
-                component_id=component,
-            ),
-        )
+    _watch(db, clock, site.url, component)
     runner, workers = ProbeRunner(db, clock, "node-a"), make_workers()
     site.stop()
     for _ in range(2):
