@@ -98,6 +98,7 @@ class Workers:
         self._stop = threading.Event()
         names = ["integrator", "timers", *(f"messages-{n}" for n in range(MESSAGE_LOOPS))]
         self._wake = {name: threading.Event() for name in names}
+        self._waits: dict[tuple[str, ...], float] = {}
         self._threads: list[threading.Thread] = []
         self.companions: list[Companion] = []
 
@@ -117,7 +118,9 @@ class Workers:
         share one transaction: nothing leaves the database, so no lease is needed between.
         """
         wanted = kinds if kinds is not None else list(self.handlers)
-        if self.due_in(wanted) > 0:
+        wait = self.due_in(wanted)
+        if wait > 0:
+            self._waits[tuple(wanted)] = wait  # the idle loop sleeps this long; no new query
             return 0
         if all(self.handlers[kind].inline for kind in wanted):
             try:
@@ -232,17 +235,12 @@ class Workers:
             except Exception:
                 log.exception("%s step failed; retrying", name)
             if not busy:
-                try:
-                    seconds = pause()
-                except Exception:
-                    log.exception("%s could not look ahead; polling", name)
-                    seconds = POLL_SECONDS
-                wake.wait(seconds)
+                wake.wait(pause())
                 wake.clear()
 
     def _pause_for(self, kinds: Callable[[], list[str]], poll: float) -> Callable[[], float]:
-        """Sleep until the soonest row is due, looking at least every poll seconds."""
-        return lambda: min(poll, self.due_in(kinds()))
+        """Sleep until the soonest row is due (as the last look found), at most poll seconds."""
+        return lambda: min(poll, self._waits.pop(tuple(kinds()), poll))
 
     def start(self) -> None:
         """Start the loops in daemon threads."""
