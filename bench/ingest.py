@@ -4,7 +4,10 @@
 
 16 connections (wrk) against `execflow serve` on SQLite; each 202 means the event is
 committed (group commit). Reports events/s and latency next to POST /healthz measured in
-the same run, on the same two cores as the load generator.
+the same run, on the same two cores as the load generator. Only 202s count as events.
+
+The events rotate over SERVICES integration keys and ALERTS dedup keys per service:
+one key alone is throttled at 500 events/s (429 beyond), as PagerDuty throttles a key.
 """
 
 from __future__ import annotations
@@ -26,12 +29,32 @@ from execflow.db import Database
 from tests.respond.factories import make_service
 
 
-def _service_key(settings: Settings) -> dict[str, str]:
+SERVICES = 16
+ALERTS = 8
+
+
+def _service_keys(settings: Settings) -> dict[str, str]:
     db = Database.from_url(settings.resolved_database_url)
     with db.write() as session:
-        key = make_service(session, datetime.now(UTC), None).integration_key
+        keys = {
+            f"key{n}": make_service(session, datetime.now(UTC), None).integration_key
+            for n in range(SERVICES)
+        }
     db.dispose()
-    return {"key": key}
+    return keys
+
+
+def _event(service: int, alert: int) -> dict[str, Any]:
+    return {
+        "routing_key": f"{{key{service}}}",
+        "event_action": "trigger",
+        "dedup_key": f"disk-{alert}",
+        "payload": {
+            "summary": f"Disk full on db-{alert}",
+            "source": f"db-{alert}",
+            "severity": "warning",
+        },
+    }
 
 
 def main() -> None:
@@ -40,21 +63,17 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--seconds", type=float, default=10)
     args = parser.parse_args()
-    event = {
-        "routing_key": "{key}",
-        "event_action": "trigger",
-        "dedup_key": "bench-disk",
-        "payload": {"summary": "Disk full on db-1", "source": "db-1", "severity": "warning"},
-    }
+    events = [_event(s, a) for a in range(ALERTS) for s in range(SERVICES)]
     with tempfile.TemporaryDirectory(prefix="execflow-bench-") as tmp:
         figures: dict[str, Any] = post_against_hello(
             Path(tmp),
             path="/v2/enqueue",
-            body=event,
+            body=None,
+            bodies=events,
             prefix="pagerduty_events",
             seconds=args.seconds,
             hello_method="POST",
-            setup=_service_key,
+            setup=_service_keys,
         )
     path = write("ingest", figures)
     if args.json:

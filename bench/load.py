@@ -20,6 +20,7 @@ def post_against_hello(
     path: str,
     body: Any,
     prefix: str,
+    bodies: list[Any] | None = None,
     seconds: float,
     hello_method: str = "GET",
     setup: Callable[[Settings], dict[str, str]] | None = None,
@@ -27,7 +28,7 @@ def post_against_hello(
     """Serve a fresh SQLite instance; load /healthz, then POST path; report both.
 
     `setup(settings)` may prepare the database first; the values it returns fill `{name}`
-    placeholders in `path` and in `body`.
+    placeholders in `path`, `body` and `bodies` (sent in turn instead of `body`).
     """
     settings = Settings(_env_file=None, data_dir=workdir / f"http-{prefix}")
     made = initialise(settings, now=datetime.now(UTC))
@@ -36,15 +37,18 @@ def post_against_hello(
     if setup is not None:
         values = setup(settings)
         path = path.format(**values)
-        text = json.dumps(body)
-        for name, value in values.items():
-            text = text.replace("{" + name + "}", value)
-        body = json.loads(text)
+        body = _fill(body, values)
+        bodies = None if bodies is None else [_fill(b, values) for b in bodies]
     with serve(settings) as server:
         wrk.run(server.url + "/healthz", method=hello_method, seconds=1)  # warm up
         hello = wrk.run(server.url + "/healthz", method=hello_method, seconds=seconds)
         load = wrk.run(
-            server.url + path, method="POST", body=body, headers=headers, seconds=seconds
+            server.url + path,
+            method="POST",
+            body=body,
+            bodies=bodies,
+            headers=headers,
+            seconds=seconds,
         )
     return {
         **load.as_dict(prefix),
@@ -53,3 +57,10 @@ def post_against_hello(
             load.requests_per_second / max(hello.requests_per_second, 1), 3
         ),
     }
+
+
+def _fill(body: Any, values: dict[str, str]) -> Any:
+    text = json.dumps(body)
+    for name, value in values.items():
+        text = text.replace("{" + name + "}", value)
+    return json.loads(text)

@@ -135,6 +135,8 @@ def create_app(
     app.state.service_keys = ServiceKeys(state.db)
     _install_error_handlers(app)
     app.include_router(ops_router)
+    # Alert intake first: it is the busiest path and routes are matched in order.
+    app.include_router(ingest_routes.router)
     app.include_router(audit_routes.public)
     app.include_router(audit_routes.log_reads)
     app.include_router(audit_routes.api)
@@ -145,7 +147,6 @@ def create_app(
         policy_routes.router,
         incident_routes.router,
         ack_routes.router,
-        ingest_routes.router,
         probe_routes.router,
         metric_routes.router,
         maintenance_routes.router,

@@ -8,6 +8,7 @@ hold the same row; a crashed node's rows are claimed again once its lease runs o
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,11 +16,14 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BindParameter,
+    Executable,
     Index,
     Integer,
     Select,
     String,
     Text,
+    bindparam,
     func,
     insert,
     select,
@@ -157,14 +161,33 @@ def enqueue_many(session: Session, rows: Sequence[Queued], *, now: datetime) -> 
     )
 
 
-def _claimable(now: datetime, kinds: Sequence[str] | None) -> Select[Any]:
+# Statements workers run many times a second are built once and reused with bound values.
+_NOW: BindParameter[datetime] = bindparam("claim_now", type_=UtcDateTime())
+
+
+def _claimable(kinds: Sequence[str] | None) -> Select[Any]:
     query = select(OutboxRow).where(
         OutboxRow.state == PENDING,
-        (OutboxRow.lease_until.is_(None)) | (OutboxRow.lease_until < now),
+        (OutboxRow.lease_until.is_(None)) | (OutboxRow.lease_until < _NOW),
     )
     if kinds is not None:
         query = query.where(OutboxRow.kind.in_(kinds))
     return query
+
+
+@functools.cache
+def _next_due_query(kinds: tuple[str, ...] | None) -> Executable:
+    groups: list[Sequence[str] | None] = [None] if kinds is None else [[k] for k in kinds]
+    soonest = [
+        _claimable(group)
+        .with_only_columns(OutboxRow.due_at)
+        .order_by(OutboxRow.due_at)
+        .limit(1)
+        .scalar_subquery()
+        .label(f"due_{n}")
+        for n, group in enumerate(groups)
+    ]
+    return select(*soonest)  # one round trip however many kinds
 
 
 def next_due(
@@ -172,22 +195,44 @@ def next_due(
 ) -> datetime | None:
     """When the soonest unleased row falls due (maybe already), or None when none waits.
 
-    One short index range per kind (pending rows by kind and due time): idle workers ask
-    this several times a second, and a scan in due order past other kinds' rows (a
-    thousand escalation steps waiting for the same instant) would cost a millisecond each.
+    One index range per kind: a scan in due order past other kinds' rows (a thousand
+    escalation steps due at one instant) would cost idle workers a millisecond a look.
     """
-    groups: list[Sequence[str] | None] = [None] if kinds is None else [[k] for k in kinds]
-    found = [
-        session.execute(
-            _claimable(now, group)
-            .with_only_columns(OutboxRow.due_at)
-            .order_by(OutboxRow.due_at)
-            .limit(1)
-        ).scalar_one_or_none()
-        for group in groups
-    ]
+    query = _next_due_query(None if kinds is None else tuple(kinds))
+    found = session.execute(query, {"claim_now": now}).one()
     times = [t for t in found if t is not None]
     return min(times) if times else None
+
+
+@functools.cache
+def _claim_statement(kinds: tuple[str, ...] | None, limit: int, skip_locked: bool) -> Executable:
+    due = (
+        _claimable(kinds)
+        .with_only_columns(OutboxRow.id)
+        .where(OutboxRow.due_at <= _NOW)
+        .order_by(OutboxRow.due_at, OutboxRow.id)
+        .limit(limit)
+    )
+    if skip_locked:
+        due = due.with_for_update(skip_locked=True)
+    return (
+        update(OutboxRow)
+        .where(OutboxRow.id.in_(due))
+        .values(
+            lease_owner=bindparam("claim_owner"),
+            lease_until=bindparam("claim_until"),
+            attempts=OutboxRow.attempts + 1,
+        )
+        .returning(
+            OutboxRow.id,
+            OutboxRow.kind,
+            OutboxRow.payload,
+            OutboxRow.attempts,
+            OutboxRow.max_attempts,
+            OutboxRow.due_at,
+        )
+        .execution_options(synchronize_session=False)
+    )
 
 
 def claim(
@@ -205,40 +250,13 @@ def claim(
     never loaded as objects. On PostgreSQL the inner SELECT skips rows another worker
     has locked, so two workers claiming at once get different rows.
     """
-    due = (
-        _claimable(now, kinds)
-        .with_only_columns(OutboxRow.id)
-        .where(OutboxRow.due_at <= now)
-        .order_by(OutboxRow.due_at, OutboxRow.id)
-        .limit(limit)
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        due = due.with_for_update(skip_locked=True)
+    postgres = session.get_bind().dialect.name == "postgresql"
+    statement = _claim_statement(None if kinds is None else tuple(kinds), limit, postgres)
     result = session.execute(
-        update(OutboxRow)
-        .where(OutboxRow.id.in_(due))
-        .values(lease_owner=owner, lease_until=now + lease, attempts=OutboxRow.attempts + 1)
-        .returning(
-            OutboxRow.id,
-            OutboxRow.kind,
-            OutboxRow.payload,
-            OutboxRow.attempts,
-            OutboxRow.max_attempts,
-            OutboxRow.due_at,
-        )
-        .execution_options(synchronize_session=False)
+        statement, {"claim_now": now, "claim_owner": owner, "claim_until": now + lease}
     )
     rows = sorted(result.all(), key=lambda row: (row.due_at, row.id))
     return [Claimed(r.id, r.kind, dict(r.payload), r.attempts, r.max_attempts) for r in rows]
-
-
-def _held(session: Session, item_id: int, owner: str) -> OutboxRow | None:
-    row = session.execute(
-        select(OutboxRow).where(OutboxRow.id == item_id).with_for_update()
-    ).scalar_one_or_none()
-    if row is None or row.state != PENDING or row.lease_owner != owner:
-        return None
-    return row
 
 
 def complete_many(
@@ -266,8 +284,8 @@ def backoff(attempts: int) -> timedelta:
 
 def fail(session: Session, *, item_id: int, owner: str, now: datetime, error: str) -> str | None:
     """Record a failed try: schedule a retry with backoff, or give up; returns the new state."""
-    row = _held(session, item_id, owner)
-    if row is None:
+    row = session.get(OutboxRow, item_id, with_for_update=True)
+    if row is None or row.state != PENDING or row.lease_owner != owner:
         return None
     row.last_error = error[:2000]
     row.lease_until = None

@@ -46,6 +46,15 @@ def one_by_one(work: Callable[..., None]) -> Handler:
     return Handler(done=done)
 
 
+def _payloads(work: Callable[..., None]) -> Callable[[Session, Sequence[Claimed], datetime], None]:
+    """A timer whose work takes the payloads of a whole claimed batch at once."""
+
+    def done(session: Session, items: Sequence[Claimed], now: datetime) -> None:
+        work(session, [item.payload for item in items], now=now)
+
+    return done
+
+
 def handlers(db: Database, settings: Settings, clock: Clock) -> dict[str, Handler]:
     """The outbox handlers, keyed by kind."""
     ctx = paging.PagingContext(db, settings, clock, load_secret(settings.link_key_path))
@@ -55,7 +64,7 @@ def handlers(db: Database, settings: Settings, clock: Clock) -> dict[str, Handle
         escalation.ESCALATE: Handler(done=escalation.run_steps),
         incidents.DEADLINE: one_by_one(incidents.check_deadline),
         incidents.COMMANDER_REMINDER: one_by_one(incidents.remind_commander),
-        ingest.APPLY: one_by_one(ingest.apply),
+        ingest.APPLY: Handler(done=_payloads(ingest.apply)),
         transitions.SETTLE: one_by_one(transitions.settle),
         maintenance.ENDED: one_by_one(transitions.after_maintenance),
     }

@@ -15,6 +15,7 @@ from execflow.clock import ManualClock
 from execflow.config import Settings
 from execflow.db import Database
 from execflow.detect.ingest.models import Alert
+from execflow.respond.catalog.models import Service
 from execflow.respond.incidents.models import Incident
 from execflow.web.throttle import Throttle
 from tests.conftest import MakeWorkers, drain
@@ -79,6 +80,47 @@ def test_pagerduty_trigger_dedup_acknowledge_resolve(
     with db.read() as session:
         alert = session.execute(select(Alert)).scalar_one()
     assert (alert.count, alert.status) == (2, "resolved")
+
+
+def test_a_burst_applied_in_one_pass_keeps_each_services_order(
+    api: TestClient, key: str, db: Database, clock: ManualClock, make_workers: MakeWorkers
+) -> None:
+    with db.write() as session:
+        other = make_service(session, clock.now(), None).integration_key
+    burst = [
+        _pd(key, dedup_key="disk"),
+        _pd(other, dedup_key="disk"),
+        _pd(key, dedup_key="disk"),
+        _pd(key, "resolve", dedup_key="disk"),
+        _pd(other, dedup_key="cpu"),
+        _pd(key, dedup_key="disk"),
+        _pd(other, dedup_key="disk"),
+    ]
+    for event in burst:
+        assert api.post("/v2/enqueue", json=event).status_code == 202
+    workers = make_workers()
+    assert workers.deliver_once() >= 1
+    with db.read() as session:
+        names = {
+            s.id: ("first" if s.integration_key == key else "other")
+            for s in session.execute(select(Service)).scalars()
+        }
+        alerts = {
+            (names[a.service_id], a.dedup_key, a.count, a.status)
+            for a in session.execute(select(Alert)).scalars()
+        }
+    incidents = sorted((names[i.service_id], i.dedup_key, i.status) for i in _incidents(db))
+    assert incidents == [
+        ("first", "disk", "resolved"),  # trigger, repeat, resolve: resolved ...
+        ("first", "disk", "triggered"),  # ... and the trigger after it opened a new one
+        ("other", "cpu", "triggered"),
+        ("other", "disk", "triggered"),
+    ]
+    assert alerts == {
+        ("first", "disk", 2, "firing"),  # counts triggers while its incident is open
+        ("other", "disk", 2, "firing"),
+        ("other", "cpu", 1, "firing"),
+    }
 
 
 def test_pagerduty_trigger_without_dedup_key_gets_one(api: TestClient, key: str) -> None:

@@ -22,7 +22,7 @@ from execflow.respond.catalog.models import Service
 
 log = logging.getLogger("execflow.ingest")
 BATCH = 500
-GATHER = 0.002
+GATHER = 0.0
 
 
 @dataclass
@@ -72,21 +72,27 @@ class Batcher:
             items = self._take()
             error: BaseException | None = None
             try:
+                signals: dict[str, list[Signal]] = {}
+                for item in items:
+                    signals.setdefault(item.service.id, []).extend(item.signals)
                 with self.db.write() as session:
-                    now = self.clock.now()
-                    for item in items:
-                        ingest.accept(session, service=item.service, signals=item.signals, now=now)
+                    ingest.accept(session, signals=signals, now=self.clock.now())
             except Exception as exc:  # every waiting request hears about it
                 log.exception("committing %d intake requests failed", len(items))
                 error = exc
+            # One wake-up per event loop for the whole batch, not one per request.
+            waiting: dict[asyncio.AbstractEventLoop, list[asyncio.Future[None]]] = {}
             for item in items:
-                item.loop.call_soon_threadsafe(_settle, item.done, error)
+                waiting.setdefault(item.loop, []).append(item.done)
+            for loop, futures in waiting.items():
+                loop.call_soon_threadsafe(_settle, futures, error)
 
 
-def _settle(done: asyncio.Future[None], error: BaseException | None) -> None:
-    if done.done():
-        return
-    if error is None:
-        done.set_result(None)
-    else:
-        done.set_exception(error)
+def _settle(futures: list[asyncio.Future[None]], error: BaseException | None) -> None:
+    for done in futures:
+        if done.done():
+            continue
+        if error is None:
+            done.set_result(None)
+        else:
+            done.set_exception(error)

@@ -13,7 +13,7 @@ from execflow.detect.ingest.keys import ServiceKeys
 from execflow.detect.ingest.signals import parse_alertmanager, parse_pagerduty
 from execflow.errors import InvalidInput, NotFound
 from execflow.respond.catalog.models import Service
-from execflow.web.deps import State
+from execflow.web.state import AppState
 
 router = APIRouter(tags=["ingest"])
 MAX_BODY = 1_000_000
@@ -35,19 +35,30 @@ async def _lookup(request: Request, key: str) -> Service | None:
     return await keys.get(key)
 
 
+def _admit(request: Request, key: str) -> bool:
+    """Whether key's throttle lets one more event in.
+
+    The intake routes read the app state directly rather than through a FastAPI
+    dependency: they are the busiest paths, and resolving a dependency costs more than
+    the lookup.
+    """
+    state: AppState = request.app.state.execflow
+    return state.throttle.admit(key)
+
+
 def _batcher(request: Request) -> Batcher:
     batcher: Batcher = request.app.state.ingest_batcher
     return batcher
 
 
 @router.post("/api/v1/integrations/{key}/alertmanager", status_code=202)
-async def alertmanager(key: str, request: Request, state: State) -> JSONResponse:
+async def alertmanager(key: str, request: Request) -> JSONResponse:
     """Prometheus Alertmanager webhook v4, or a Grafana alerting webhook."""
     body = await _json(request)
     service = await _lookup(request, key)
     if service is None:
         raise NotFound("no service has this integration key")
-    if not state.throttle.admit(key):
+    if not _admit(request, key):
         return JSONResponse(
             {
                 "error": {
@@ -74,7 +85,7 @@ def _invalid(errors: list[str]) -> JSONResponse:
 
 
 @router.post("/v2/enqueue", status_code=202)
-async def pagerduty(request: Request, state: State) -> JSONResponse:
+async def pagerduty(request: Request) -> JSONResponse:
     """PagerDuty Events API v2: trigger, acknowledge and resolve by dedup_key."""
     try:
         body = await _json(request)
@@ -86,7 +97,7 @@ async def pagerduty(request: Request, state: State) -> JSONResponse:
     service = await _lookup(request, key)
     if service is None:
         return _invalid(["'routing_key' does not match any integration"])
-    if not state.throttle.admit(key):
+    if not _admit(request, key):
         return JSONResponse(
             {
                 "status": "throttle event",
@@ -103,7 +114,7 @@ async def pagerduty(request: Request, state: State) -> JSONResponse:
 
 
 @router.post("/v2/change/enqueue", status_code=202)
-async def change_event(request: Request, state: State) -> JSONResponse:
+async def change_event(request: Request) -> JSONResponse:
     """PagerDuty change events: accepted and acknowledged; not turned into incidents."""
     body = await _json(request)
     if not isinstance(body, dict) or not isinstance(body.get("routing_key"), str):

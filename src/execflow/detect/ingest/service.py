@@ -10,6 +10,8 @@ alerts opened is resolved when the last of its alerts resolves.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -33,17 +35,17 @@ from execflow.respond.severity import Severity
 APPLY = "ingest.signals"
 
 
-def accept(session: Session, *, service: Service, signals: list[Signal], now: datetime) -> None:
-    """Persist signals for a worker to apply after the reply has gone."""
-    outbox.enqueue(
-        session,
-        kind=APPLY,
-        now=now,
-        payload={
-            "service_id": service.id,
-            "signals": [s.as_json() for s in signals],
-        },
-    )
+def accept(session: Session, *, signals: Mapping[str, Sequence[Signal]], now: datetime) -> None:
+    """Persist signals (keyed by service id) for a worker to apply after the reply has gone.
+
+    One outbox row holds a whole intake batch, each service's signals in arrival order,
+    so the worker applies a burst in one pass.
+    """
+    groups = [
+        {"service_id": service_id, "signals": [s.as_json() for s in batch]}
+        for service_id, batch in signals.items()
+    ]
+    outbox.enqueue_many(session, [outbox.Queued(APPLY, {"services": groups})], now=now)
 
 
 def _open_incident(session: Session, service_id: str, group_key: str) -> Incident | None:
@@ -59,26 +61,80 @@ def _open_incident(session: Session, service_id: str, group_key: str) -> Inciden
     ).scalar_one_or_none()
 
 
-def _trigger(
-    session: Session, service: Service, signal: Signal, alert: Alert | None, now: datetime
-) -> None:
-    actor = Ref("integration", service.id)
-    if alert is not None and alert.incident_id is not None:
-        incident = session.get(Incident, alert.incident_id)
-        if incident is not None and incident.status != "resolved":
-            alert.count += 1
-            alert.last_seen = now
-            if alert.status == "resolved":
-                alert.status = "firing"
-                record(
-                    session,
-                    incident,
-                    kind="alert_refired",
-                    actor=actor,
-                    now=now,
-                    data={"alert_id": alert.id},
-                )
+@dataclass
+class Seen:
+    """Alerts and incidents read in this transaction, held so each is read once.
+
+    A repeat of a firing alert (most of a noisy burst) needs only its incident's status,
+    which comes with the alert in one joined read; the whole incident is loaded only when
+    something is written to it. The session's identity map holds unchanged rows only
+    weakly, so the loaded incidents are held here too.
+    """
+
+    alerts: dict[tuple[str, str], Alert] = field(default_factory=dict)
+    statuses: dict[str, str] = field(default_factory=dict)
+    incidents: dict[str, Incident] = field(default_factory=dict)
+
+    def read_alerts(self, session: Session, keys: set[tuple[str, str]]) -> None:
+        """Read the alerts with these (service id, dedup key) pairs and their incidents' status."""
+        wanted = keys - self.alerts.keys()
+        if not wanted:
             return
+        # Two plain IN lists (a superset, filtered below) keep the statement cacheable.
+        rows = session.execute(
+            select(Alert, Incident.status)
+            .outerjoin(Incident, Incident.id == Alert.incident_id)
+            .where(
+                Alert.service_id.in_({service_id for service_id, _ in wanted}),
+                Alert.dedup_key.in_({dedup_key for _, dedup_key in wanted}),
+            )
+        )
+        for alert, status in rows:
+            if (alert.service_id, alert.dedup_key) not in wanted:
+                continue
+            self.alerts[alert.service_id, alert.dedup_key] = alert
+            if alert.incident_id is not None and status is not None:
+                self.statuses.setdefault(alert.incident_id, status)
+
+    def is_open(self, session: Session, incident_id: str) -> bool:
+        """Whether the incident is not resolved (as this transaction sees it)."""
+        if incident_id in self.incidents or incident_id not in self.statuses:
+            incident = self.incident(session, incident_id)
+            return incident is not None and incident.status != "resolved"
+        return self.statuses[incident_id] != "resolved"
+
+    def incident(self, session: Session, incident_id: str | None) -> Incident | None:
+        """The whole incident, read once; from then on its status is the one that counts."""
+        if incident_id is None:
+            return None
+        incident = self.incidents.get(incident_id) or session.get(Incident, incident_id)
+        if incident is not None:
+            self.incidents[incident_id] = incident
+        return incident
+
+
+def _trigger(
+    session: Session, service: Service, signal: Signal, seen: Seen, now: datetime
+) -> Alert:
+    actor = Ref("integration", service.id)
+    alert = seen.alerts.get((service.id, signal.dedup_key))
+    joined = alert.incident_id if alert is not None else None
+    if alert is not None and joined is not None and seen.is_open(session, joined):
+        alert.count += 1
+        alert.last_seen = now
+        refired = alert.status == "resolved"
+        alert.status = "firing"
+        incident = seen.incident(session, joined) if refired else None
+        if incident is not None:
+            record(
+                session,
+                incident,
+                kind="alert_refired",
+                actor=actor,
+                now=now,
+                data={"alert_id": alert.id},
+            )
+        return alert
     severity = signal.severity or service.default_severity
     incident = _open_incident(session, service.id, signal.group_key)
     if incident is None:
@@ -114,13 +170,16 @@ def _trigger(
         now=now,
         data={"alert_id": alert.id, "source": signal.source, "severity": severity},
     )
+    return alert
 
 
-def _resolve(session: Session, service: Service, alert: Alert | None, now: datetime) -> None:
+def _resolve(
+    session: Session, service: Service, alert: Alert | None, seen: Seen, now: datetime
+) -> None:
     if alert is None or alert.status == "resolved":
         return
     alert.status, alert.last_seen = "resolved", now
-    incident = session.get(Incident, alert.incident_id) if alert.incident_id else None
+    incident = seen.incident(session, alert.incident_id)
     if incident is None or incident.status == "resolved":
         return
     actor = Ref("integration", service.id)
@@ -142,15 +201,25 @@ def _resolve(session: Session, service: Service, alert: Alert | None, now: datet
         actions.resolve(session, incident_id=incident.id, actor=actor, now=now)
 
 
-def apply_signal(session: Session, service: Service, signal: Signal, now: datetime) -> None:
-    """Apply one signal: trigger, resolve or acknowledge its alert."""
-    alert = session.execute(
-        select(Alert).where(Alert.service_id == service.id, Alert.dedup_key == signal.dedup_key)
-    ).scalar_one_or_none()
+def apply_signal(
+    session: Session,
+    service: Service,
+    signal: Signal,
+    now: datetime,
+    seen: Seen | None = None,
+) -> None:
+    """Apply one signal: trigger, resolve or acknowledge its alert.
+
+    `seen` carries what earlier signals in this transaction read (see `apply`).
+    """
+    seen = seen or Seen()
+    key = (service.id, signal.dedup_key)
+    seen.read_alerts(session, {key})
+    alert = seen.alerts.get(key)
     if signal.action == "trigger":
-        _trigger(session, service, signal, alert, now)
+        seen.alerts[key] = _trigger(session, service, signal, seen, now)
     elif signal.action == "resolve":
-        _resolve(session, service, alert, now)
+        _resolve(session, service, alert, seen, now)
     elif alert is not None and alert.incident_id is not None:
         # Already acknowledged or resolved: nothing more to do.
         with contextlib.suppress(Conflict):
@@ -162,10 +231,27 @@ def apply_signal(session: Session, service: Service, signal: Signal, now: dateti
             )
 
 
-def apply(session: Session, payload: dict[str, Any], *, now: datetime) -> None:
-    """Worker handler: apply a request's signals in order."""
-    service = session.get(Service, payload["service_id"])
-    if service is None:
-        return
-    for raw in payload["signals"]:
-        apply_signal(session, service, Signal(**raw), now)
+def apply(session: Session, payloads: Sequence[dict[str, Any]], *, now: datetime) -> None:
+    """Worker handler: apply intake batches in order, each service's signals in order.
+
+    Every alert, incident and service is read once for all the batches a worker claimed
+    together. (A row queued by an older release holds one service's signals at the top
+    level.)
+    """
+    groups: list[dict[str, Any]] = [g for p in payloads for g in p.get("services", [p])]
+    services = {
+        service.id: service
+        for service in session.execute(
+            select(Service).where(Service.id.in_({g["service_id"] for g in groups}))
+        ).scalars()
+    }
+    seen = Seen()
+    seen.read_alerts(
+        session, {(g["service_id"], raw["dedup_key"]) for g in groups for raw in g["signals"]}
+    )
+    for group in groups:
+        service = services.get(group["service_id"])
+        if service is None:  # deleted since
+            continue
+        for raw in group["signals"]:
+            apply_signal(session, service, Signal(**raw), now, seen)
