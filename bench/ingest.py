@@ -28,7 +28,6 @@ from execflow.config import Settings
 from execflow.db import Database
 from tests.respond.factories import make_service
 
-
 SERVICES = 16
 ALERTS = 8
 

@@ -67,11 +67,11 @@ class Server:
 
 
 @contextmanager
-def worker(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
-    """Run `execflow worker` in the background; SIGTERM it afterwards."""
+def worker(settings: Settings, *extra: str) -> Iterator[subprocess.Popen[bytes]]:
+    """Run `execflow worker [extra...]` in the background; SIGTERM it afterwards."""
     log = open(settings.data_dir / "worker.log", "wb")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
-        [sys.executable, "-m", "execflow", "worker"],
+        [sys.executable, "-m", "execflow", "worker", *extra],
         env=cli_env(settings),
         stdout=log,
         stderr=subprocess.STDOUT,

@@ -89,7 +89,7 @@ def _page_someone(db: Database, title: str) -> None:
 def test_a_split_worker_sends_from_its_child_and_restarts_it_when_it_dies(
     db: Database, mail_settings: Settings, mailbox: Mailbox
 ) -> None:
-    with worker(mail_settings) as background:
+    with worker(mail_settings, "--role", "split") as background:
         _wait_for(lambda: len(_children(background.pid)) == 1)
         (sender,) = _children(background.pid)
         _page_someone(db, "first")
@@ -113,3 +113,15 @@ def _zombie(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
     except OSError:
         return True
+
+
+def test_the_default_worker_splits_on_sqlite_and_stays_whole_on_postgresql(
+    db: Database, mail_settings: Settings, mailbox: Mailbox
+) -> None:
+    with worker(mail_settings) as background:
+        _page_someone(db, "default role")
+        _wait_for(lambda: len(mailbox.snapshot()) == 1)
+        children = _children(background.pid)
+        assert len(children) == (1 if db.is_sqlite else 0)
+        log = (mail_settings.data_dir / "worker.log").read_text()
+        assert ("(split) running" if db.is_sqlite else "(all) running") in log

@@ -29,7 +29,7 @@ from sqlalchemy import (
     create_engine,
     event,
 )
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
@@ -43,6 +43,7 @@ NAMING_CONVENTION = {
 
 SQLITE_BUSY_TIMEOUT_MS = 60_000
 SQLITE_RETRY_MS = 1
+PING_AFTER_IDLE_SECONDS = 10.0
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -82,7 +83,9 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> Engine:
+def make_engine(
+    url: str, *, pool_size: int = 10, ping_after_idle: float = PING_AFTER_IDLE_SECONDS
+) -> Engine:
     """Create an engine tuned for the backend the URL names."""
     if url.startswith("sqlite"):
         # A pool as large as the server's thread pool: connections are reused, never
@@ -95,7 +98,33 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         )
         _tune_sqlite(engine)
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
+    engine = create_engine(url, pool_size=pool_size, max_overflow=20)
+    _ping_when_idle(engine, ping_after_idle)
+    return engine
+
+
+def _ping_when_idle(engine: Engine, after: float) -> None:
+    """Check a pooled connection before use only when it sat idle for a while.
+
+    SQLAlchemy's `pool_pre_ping` costs a round trip on every checkout, which for the
+    workers' short transactions is as much as the work itself. A connection back in the
+    pool less than `after` seconds ago was fine then; an older one is pinged and,
+    if the server has gone (a restart, a failover), replaced before anyone uses it.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi: Any, record: ConnectionPoolEntry) -> None:
+        record.info["checked_in"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi: Any, record: ConnectionPoolEntry, _proxy: Any) -> None:
+        since = record.info.get("checked_in")
+        if since is None or time.monotonic() - since < after:
+            return
+        try:
+            engine.dialect.do_ping(dbapi)
+        except Exception as exc:  # the pool retries with a new connection
+            raise DisconnectionError("the pooled connection is gone") from exc
 
 
 def _tune_sqlite(engine: Engine) -> None:

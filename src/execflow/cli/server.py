@@ -33,19 +33,20 @@ def serve(host: str, port: int, no_workers: bool) -> None:
     uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
 
 
-SPLIT = "split"
+SPLIT, AUTO = "split", "auto"
 
 
 @click.command()
 @click.option(
     "--role",
-    type=click.Choice([SPLIT, ALL, TIMERS, MESSAGES]),
-    default=SPLIT,
+    type=click.Choice([AUTO, SPLIT, ALL, TIMERS, MESSAGES]),
+    default=AUTO,
     show_default=True,
     help=(
         "split: timers, checkpoints and probes here and mail/webhook delivery in a child "
         "process (two cores instead of one); all: everything in this process; timers or "
-        "messages: one half, to place the halves yourself."
+        "messages: one half, to place the halves yourself; auto: split on SQLite, all on "
+        "PostgreSQL."
     ),
 )
 def worker(role: str) -> None:
@@ -53,6 +54,11 @@ def worker(role: str) -> None:
     conf = settings()
     require_init(conf)
     db = prepare(conf)
+    if role == AUTO:
+        # SQLite has one writer node, so its worker splits to use a second core; on
+        # PostgreSQL more cores come from more nodes, and one process per node keeps the
+        # timers waking the senders directly instead of a child polling for their pages.
+        role = SPLIT if db.is_sqlite else ALL
     try:
         signer = load_signer(conf.key_path, conf.log_origin)
     except LogKeyError as exc:
