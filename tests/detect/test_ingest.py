@@ -109,7 +109,7 @@ def test_a_burst_applied_in_one_pass_keeps_each_services_order(
             (names[a.service_id], a.dedup_key, a.count, a.status)
             for a in session.execute(select(Alert)).scalars()
         }
-    incidents = sorted((names[i.service_id], i.dedup_key, i.status) for i in _incidents(db))
+    incidents = sorted((names[i.service_id or ""], i.dedup_key, i.status) for i in _incidents(db))
     assert incidents == [
         ("first", "disk", "resolved"),  # trigger, repeat, resolve: resolved ...
         ("first", "disk", "triggered"),  # ... and the trigger after it opened a new one
