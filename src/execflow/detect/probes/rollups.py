@@ -6,11 +6,15 @@ planned downtime is not downtime.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from execflow.detect.probes.checks import Outcome
@@ -37,15 +41,39 @@ class _Delta:
     latency_max: float = 0.0
 
 
+@functools.cache
+def _upsert(dialect: str) -> Any:
+    """INSERT … ON CONFLICT (monitor, period, start) DO UPDATE adding the new counts."""
+    new = (pg_insert if dialect == "postgresql" else sqlite_insert)(Rollup)
+    table, added = Rollup.__table__.c, new.excluded
+    return new.on_conflict_do_update(
+        index_elements=[table.monitor_id, table.period, table.start],
+        set_={
+            "checks": table.checks + added.checks,
+            "failures": table.failures + added.failures,
+            "maintenance": table.maintenance + added.maintenance,
+            "latency_ms_sum": table.latency_ms_sum + added.latency_ms_sum,
+            "latency_ms_max": case(
+                (table.latency_ms_max > added.latency_ms_max, table.latency_ms_max),
+                else_=added.latency_ms_max,
+            ),
+        },
+    )
+
+
 def add_to_rollups(
     session: Session, results: Sequence[tuple[str, datetime, Outcome, bool]]
 ) -> None:
-    """Count a batch of (monitor, at, outcome, held by maintenance) into their periods."""
-    for period in PERIODS:
-        deltas: dict[tuple[str, datetime], _Delta] = {}
-        for monitor_id, at, outcome, held in results:
-            delta = deltas.setdefault((monitor_id, period_start(at, period)), _Delta())
-            latency = outcome.latency_ms or 0.0
+    """Count a batch of (monitor, at, outcome, held by maintenance) into their periods.
+
+    One upsert statement for the batch: rows are never loaded, and two nodes adding to
+    the same period at once both count.
+    """
+    deltas: dict[tuple[str, str, datetime], _Delta] = {}
+    for monitor_id, at, outcome, held in results:
+        latency = outcome.latency_ms or 0.0
+        for period in PERIODS:
+            delta = deltas.setdefault((monitor_id, period, period_start(at, period)), _Delta())
             delta.checks += 1
             if not outcome.ok:
                 if held:
@@ -54,36 +82,21 @@ def add_to_rollups(
                     delta.failures += 1
             delta.latency_sum += latency
             delta.latency_max = max(delta.latency_max, latency)
-        monitors = {key[0] for key in deltas}
-        starts = {key[1] for key in deltas}
-        existing = {
-            (row.monitor_id, row.start): row
-            for row in session.execute(
-                select(Rollup).where(
-                    Rollup.period == period,
-                    Rollup.monitor_id.in_(monitors),
-                    Rollup.start.in_(starts),
-                )
-            ).scalars()
-        }
-        for (monitor_id, start), delta in deltas.items():
-            row = existing.get((monitor_id, start))
-            if row is None:
-                session.add(
-                    Rollup(
-                        monitor_id=monitor_id,
-                        period=period,
-                        start=start,
-                        checks=delta.checks,
-                        failures=delta.failures,
-                        maintenance=delta.maintenance,
-                        latency_ms_sum=delta.latency_sum,
-                        latency_ms_max=delta.latency_max,
-                    )
-                )
-                continue
-            row.checks += delta.checks
-            row.failures += delta.failures
-            row.maintenance += delta.maintenance
-            row.latency_ms_sum += delta.latency_sum
-            row.latency_ms_max = max(row.latency_ms_max, delta.latency_max)
+    if not deltas:
+        return
+    session.execute(
+        _upsert(session.get_bind().dialect.name),
+        [
+            {
+                "monitor_id": monitor_id,
+                "period": period,
+                "start": start,
+                "checks": delta.checks,
+                "failures": delta.failures,
+                "maintenance": delta.maintenance,
+                "latency_ms_sum": delta.latency_sum,
+                "latency_ms_max": delta.latency_max,
+            }
+            for (monitor_id, period, start), delta in deltas.items()
+        ],
+    )

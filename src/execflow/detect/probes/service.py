@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from execflow.detect.probes import state as machine
@@ -167,17 +167,18 @@ def record(
     times = [at for _, _, at in kept]
     windows = overlapping(session, min(times), max(times))
     held = {(mid, at): covers(windows, monitors[mid].component_id, at) for mid, _, at in kept}
-    session.add_all(
+    session.execute(
+        insert(CheckResult),
         [
-            CheckResult(
-                monitor_id=mid,
-                at=at,
-                ok=outcome.ok,
-                latency_ms=outcome.latency_ms,
-                detail=outcome.detail[:500],
-            )
+            {
+                "monitor_id": mid,
+                "at": at,
+                "ok": outcome.ok,
+                "latency_ms": outcome.latency_ms,
+                "detail": outcome.detail[:500],
+            }
             for mid, outcome, at in kept
-        ]
+        ],
     )
     add_to_rollups(session, [(mid, at, outcome, held[(mid, at)]) for mid, outcome, at in kept])
     for monitor_id, outcome, at in kept:
