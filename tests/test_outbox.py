@@ -155,6 +155,11 @@ def test_enqueue_many_queues_in_one_go_and_next_due_looks_ahead(
     with db.read() as session:
         assert outbox.next_due(session, now=clock.now(), kinds=["webhook"]) == later
         assert outbox.next_due(session, now=clock.now()) == later - timedelta(seconds=30)
+        both = ["webhook", "other"]
+        assert outbox.next_due(session, now=clock.now(), kinds=both) == later - timedelta(
+            seconds=30
+        )
+        assert outbox.next_due(session, now=clock.now(), kinds=[]) is None
     clock.advance(timedelta(seconds=90))
     with db.write() as session:
         claimed = outbox.claim(session, owner="a", now=clock.now(), kinds=["webhook"])

@@ -198,6 +198,8 @@ def next_due(
     One index range per kind: a scan in due order past other kinds' rows (a thousand
     escalation steps due at one instant) would cost idle workers a millisecond a look.
     """
+    if kinds is not None and not kinds:
+        return None
     query = _next_due_query(None if kinds is None else tuple(kinds))
     found = session.execute(query, {"claim_now": now}).one()
     times = [t for t in found if t is not None]
