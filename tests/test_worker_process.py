@@ -11,16 +11,28 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+from sqlalchemy import func, select
 
 from execflow.access.roles import Role
 from execflow.config import Settings
 from execflow.db import Database
+from execflow.detect.probes.models import CheckResult
+from execflow.detect.probes.schemas import MonitorCreate
+from execflow.detect.probes.service import create_monitor
 from execflow.prove.log.checkpoint import open_checkpoint
 from execflow.prove.log.note import Signer
+from execflow.prove.log.store import signed_size
 from tests.conftest import TokenFactory, auth
-from tests.respond.factories import make_incident, make_person, make_policy, make_service
+from tests.respond.factories import (
+    ADMIN,
+    make_incident,
+    make_person,
+    make_policy,
+    make_service,
+)
 from tests.server import serve, worker
 from tests.smtp import Mailbox
+from tests.target import target
 
 
 def test_a_separate_worker_signs_while_the_api_takes_concurrent_writes(
@@ -125,3 +137,28 @@ def test_the_default_worker_splits_on_sqlite_and_stays_whole_on_postgresql(
         assert len(children) == (1 if db.is_sqlite else 0)
         log = (mail_settings.data_dir / "worker.log").read_text()
         assert ("(split) running" if db.is_sqlite else "(all) running") in log
+
+
+def test_a_probes_worker_checks_monitors_and_runs_nothing_else(
+    db: Database, settings: Settings
+) -> None:
+    with target() as site:
+        with db.write() as session:
+            create_monitor(
+                session,
+                actor=ADMIN,
+                now=datetime.now(UTC),
+                data=MonitorCreate(
+                    name="site", kind="http", target=site.url, interval_seconds=1, timeout_seconds=1
+                ),
+            )
+            signed_before = signed_size(session)
+        with worker(settings, "--role", "probes") as background:
+            _wait_for(lambda: site.hits >= 2)
+            time.sleep(0.5)  # a worker with the integrator would sign within 0.1 s
+            background.send_signal(signal.SIGTERM)
+            assert background.wait(timeout=30) == 0
+    with db.read() as session:
+        assert session.execute(select(func.count()).select_from(CheckResult)).scalar_one() >= 2
+        assert signed_size(session) == signed_before, "no checkpoint: probes only"
+    assert "(probes) running" in (settings.data_dir / "worker.log").read_text()

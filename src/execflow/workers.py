@@ -31,11 +31,12 @@ DEFAULT_LEASE = timedelta(seconds=60)
 POLL_SECONDS = 0.2
 """How often an idle loop looks for work queued by other processes."""
 MESSAGES_ALONE_POLL_SECONDS = 0.05
-ALL, TIMERS, MESSAGES = "all", "timers", "messages"
-ROLES = (ALL, TIMERS, MESSAGES)
-"""What a worker process runs: everything; the integrator, timers and probes; or the
-message loops (e-mail and webhooks). `execflow worker` runs the last two as two processes,
-so sending never competes with timers for one interpreter lock."""
+ALL, TIMERS, MESSAGES, PROBES = "all", "timers", "messages", "probes"
+ROLES = (ALL, TIMERS, MESSAGES, PROBES)
+"""What a worker process runs: everything; the integrator, timers and probes; the message
+loops (e-mail and webhooks); or probes alone. `execflow worker` on SQLite runs the second
+and third as two processes, so sending never competes with timers for one interpreter
+lock; extra `probes` processes share the monitors (through their leases) with the rest."""
 MESSAGE_LOOPS = 2
 """Message loops per worker: while one records a sent batch, the other is sending."""
 MESSAGE_BATCH = 128

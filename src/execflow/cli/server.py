@@ -17,7 +17,7 @@ from execflow.clock import SystemClock
 from execflow.instance import prepare
 from execflow.prove.log.keys import LogKeyError, load_signer
 from execflow.registry import background
-from execflow.workers import ALL, MESSAGES, TIMERS
+from execflow.workers import ALL, MESSAGES, PROBES, TIMERS
 
 
 @click.command()
@@ -39,14 +39,15 @@ SPLIT, AUTO = "split", "auto"
 @click.command()
 @click.option(
     "--role",
-    type=click.Choice([AUTO, SPLIT, ALL, TIMERS, MESSAGES]),
+    type=click.Choice([AUTO, SPLIT, ALL, TIMERS, MESSAGES, PROBES]),
     default=AUTO,
     show_default=True,
     help=(
         "split: timers, checkpoints and probes here and mail/webhook delivery in a child "
         "process (two cores instead of one); all: everything in this process; timers or "
-        "messages: one half, to place the halves yourself; auto: split on SQLite, all on "
-        "PostgreSQL."
+        "messages: one half, to place the halves yourself; probes: only the probe scheduler "
+        "(add such processes to check more monitors from one machine); auto: split on "
+        "SQLite, all on PostgreSQL."
     ),
 )
 def worker(role: str) -> None:

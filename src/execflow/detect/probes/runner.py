@@ -107,20 +107,29 @@ class ProbeRunner:
 
     async def _main(self) -> None:
         async with _clients() as clients:
-            last_flush = 0.0
-            loop = asyncio.get_running_loop()
+            # Recording runs beside claiming, not between rounds: a slow write (the other
+            # node holds SQLite's lock) must not make the next claim late.
+            recorder = asyncio.create_task(self._record_every())
             while not self._stop.is_set():
                 try:
                     await self.round(clients)
-                    if loop.time() - last_flush >= FLUSH_EVERY:
-                        await asyncio.to_thread(self.flush)
-                        last_flush = loop.time()
                 except Exception:
                     log.exception("probe round failed; retrying")
                 await asyncio.sleep(CLAIM_EVERY)
             if self._in_flight:
                 await asyncio.wait(self._in_flight, timeout=5)
+            recorder.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await recorder
             await asyncio.to_thread(self.flush)
+
+    async def _record_every(self) -> None:
+        while True:
+            await asyncio.sleep(FLUSH_EVERY)
+            try:
+                await asyncio.to_thread(self.flush)
+            except Exception:
+                log.exception("recording probe results failed; retrying")
 
     def start(self) -> None:
         """Run in a daemon thread."""

@@ -7,9 +7,9 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from execflow.detect.probes import state as machine
@@ -116,12 +116,47 @@ def delete_monitor(session: Session, *, monitor_id: str, actor: Ref, now: dateti
     log_change(session, kind="monitor", verb="deleted", subject_id=monitor_id, actor=actor, now=now)
 
 
+_MONITORS = cast(Table, Monitor.__table__)
+# Core statements with bound values: claiming and recording run several times a second
+# for thousands of monitors, and ORM objects for each would cost more than the checks.
+_MOVE_ON = (
+    update(_MONITORS)
+    .where(_MONITORS.c.id == bindparam("b_id"))
+    .values(
+        next_due_at=bindparam("b_next"),
+        lease_owner=bindparam("b_owner"),
+        lease_until=bindparam("b_until"),
+    )
+)
+_STEP = (
+    update(_MONITORS)
+    .where(_MONITORS.c.id == bindparam("b_id"))
+    .values(
+        state=bindparam("b_state"),
+        failures=bindparam("b_failures"),
+        successes=bindparam("b_successes"),
+        last_checked_at=bindparam("b_at"),
+        lease_owner=bindparam("b_owner"),
+        lease_until=bindparam("b_until"),
+    )
+)
+
+
 def claim_due(
     session: Session, *, owner: str, now: datetime, limit: int, lease: timedelta
 ) -> list[Due]:
     """Lease due monitors to owner and move each one's next check one interval on."""
     query = (
-        select(Monitor)
+        select(
+            Monitor.id,
+            Monitor.kind,
+            Monitor.target,
+            Monitor.expect,
+            Monitor.timeout_seconds,
+            Monitor.interval_seconds,
+            Monitor.last_heartbeat_at,
+            Monitor.next_due_at,
+        )
         .where(Monitor.next_due_at <= now, Monitor.paused.is_(False))
         .where((Monitor.lease_until.is_(None)) | (Monitor.lease_until < now))
         .order_by(Monitor.next_due_at)
@@ -129,25 +164,33 @@ def claim_due(
     )
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
-    due = []
-    for monitor in session.execute(query).scalars():
+    due, moves = [], []
+    for row in session.execute(query):
         due.append(
             Due(
-                monitor.id,
-                monitor.kind,
-                monitor.target,
-                dict(monitor.expect),
-                monitor.timeout_seconds,
-                monitor.interval_seconds,
-                monitor.last_heartbeat_at,
-                monitor.next_due_at,
+                row.id,
+                row.kind,
+                row.target,
+                dict(row.expect),
+                row.timeout_seconds,
+                row.interval_seconds,
+                row.last_heartbeat_at,
+                row.next_due_at,
             )
         )
-        step = timedelta(seconds=monitor.interval_seconds)
-        following = monitor.next_due_at + step
+        step = timedelta(seconds=row.interval_seconds)
+        following = row.next_due_at + step
         # A monitor far behind (a stopped cluster) skips ahead rather than firing a backlog.
-        monitor.next_due_at = following if following > now else now + step
-        monitor.lease_owner, monitor.lease_until = owner, now + lease + step
+        moves.append(
+            {
+                "b_id": row.id,
+                "b_next": following if following > now else now + step,
+                "b_owner": owner,
+                "b_until": now + lease + step,
+            }
+        )
+    if moves:
+        session.execute(_MOVE_ON, moves)
     return due
 
 
@@ -157,10 +200,20 @@ def record(
     """Store a batch of results, roll them up, step each state machine, act on transitions."""
     if not results:
         return
-    query = select(Monitor).where(Monitor.id.in_({monitor_id for monitor_id, _, _ in results}))
+    query = select(
+        Monitor.id,
+        Monitor.state,
+        Monitor.failures,
+        Monitor.successes,
+        Monitor.failures_before_down,
+        Monitor.successes_before_up,
+        Monitor.component_id,
+        Monitor.lease_owner,
+        Monitor.lease_until,
+    ).where(Monitor.id.in_({monitor_id for monitor_id, _, _ in results}))
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update()
-    monitors = {m.id: m for m in session.execute(query).scalars()}
+    monitors = {row.id: row for row in session.execute(query)}
     kept = [(mid, outcome, at) for mid, outcome, at in results if mid in monitors]
     if not kept:
         return
@@ -181,26 +234,44 @@ def record(
         ],
     )
     add_to_rollups(session, [(mid, at, outcome, held[(mid, at)]) for mid, outcome, at in kept])
+    steps: dict[str, dict[str, Any]] = {}
+    changes = []
     for monitor_id, outcome, at in kept:
-        monitor = monitors[monitor_id]
-        before = machine.Counters(monitor.state, monitor.failures, monitor.successes)
+        row = monitors[monitor_id]
+        last = steps.get(monitor_id)
+        before = (
+            machine.Counters(row.state, row.failures, row.successes)
+            if last is None
+            else machine.Counters(last["b_state"], last["b_failures"], last["b_successes"])
+        )
         after = machine.step(
             before,
             ok=outcome.ok,
             degraded=outcome.degraded,
-            failures_before_down=monitor.failures_before_down,
-            successes_before_up=monitor.successes_before_up,
+            failures_before_down=row.failures_before_down,
+            successes_before_up=row.successes_before_up,
         )
-        monitor.state, monitor.failures = after.state, after.failures
-        monitor.successes, monitor.last_checked_at = after.successes, at
-        if monitor.lease_owner == owner:
-            monitor.lease_owner, monitor.lease_until = None, None
+        mine = row.lease_owner == owner
+        steps[monitor_id] = {
+            "b_id": monitor_id,
+            "b_state": after.state,
+            "b_failures": after.failures,
+            "b_successes": after.successes,
+            "b_at": at,
+            "b_owner": None if mine else row.lease_owner,
+            "b_until": None if mine else row.lease_until,
+        }
         if after.state != before.state:
+            changes.append((monitor_id, before.state, after.state, outcome, at))
+    session.execute(_STEP, list(steps.values()))
+    for monitor_id, before_state, after_state, outcome, at in changes:
+        monitor = session.get(Monitor, monitor_id, populate_existing=True)
+        if monitor is not None:
             apply_transition(
                 session,
                 monitor,
-                before.state,
-                after.state,
+                before_state,
+                after_state,
                 outcome,
                 now=at,
                 held=held[(monitor_id, at)],
