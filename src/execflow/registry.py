@@ -46,13 +46,13 @@ def one_by_one(work: Callable[..., None]) -> Handler:
     return Handler(done=done)
 
 
-def _payloads(work: Callable[..., None]) -> Callable[[Session, Sequence[Claimed], datetime], None]:
-    """A timer whose work takes the payloads of a whole claimed batch at once."""
+def all_at_once(work: Callable[..., None]) -> Handler:
+    """A timer whose work takes the payloads of a whole claimed batch in one call."""
 
     def done(session: Session, items: Sequence[Claimed], now: datetime) -> None:
         work(session, [item.payload for item in items], now=now)
 
-    return done
+    return Handler(done=done)
 
 
 def handlers(db: Database, settings: Settings, clock: Clock) -> dict[str, Handler]:
@@ -64,7 +64,7 @@ def handlers(db: Database, settings: Settings, clock: Clock) -> dict[str, Handle
         escalation.ESCALATE: Handler(done=escalation.run_steps),
         incidents.DEADLINE: one_by_one(incidents.check_deadline),
         incidents.COMMANDER_REMINDER: one_by_one(incidents.remind_commander),
-        ingest.APPLY: Handler(done=_payloads(ingest.apply)),
+        ingest.APPLY: all_at_once(ingest.apply),
         transitions.SETTLE: one_by_one(transitions.settle),
         maintenance.ENDED: one_by_one(transitions.after_maintenance),
     }

@@ -36,9 +36,9 @@ POOLS = 16
 
 @contextlib.asynccontextmanager
 async def _clients() -> AsyncIterator[list[httpx.AsyncClient]]:
-    limits = httpx.Limits(
-        max_connections=MAX_IN_FLIGHT // POOLS, max_keepalive_connections=100 // POOLS
-    )
+    # Each pool may open as many connections as checks may be in flight, so no check ever
+    # queues for a connection behind slow targets that happen to share its pool.
+    limits = httpx.Limits(max_connections=MAX_IN_FLIGHT, max_keepalive_connections=100 // POOLS)
     async with contextlib.AsyncExitStack() as stack:
         yield [
             await stack.enter_async_context(httpx.AsyncClient(limits=limits)) for _ in range(POOLS)
