@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import socket
 import ssl
 import time
@@ -104,13 +105,23 @@ async def check_tcp(target: str, timeout: float) -> Outcome:
     return Outcome(True, (time.perf_counter() - started) * 1000, "connected")
 
 
+@functools.cache
+def tls_context(verify: bool = True) -> ssl.SSLContext:
+    """One TLS context per verify setting, shared by every check and HTTP client.
+
+    Building one loads the system's CA certificates: tens of milliseconds each time.
+    """
+    context = ssl.create_default_context()
+    if not verify:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
+
+
 async def check_tls(target: str, expect: dict[str, Any], timeout: float, now: datetime) -> Outcome:
     """A TLS handshake, and the certificate's days left against min_days."""
     host, port = _host_port(target, 443)
-    context = ssl.create_default_context()
-    if expect.get("verify") is False:
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
+    context = tls_context(verify=expect.get("verify") is not False)
     started = time.perf_counter()
     try:
         _, writer = await asyncio.wait_for(

@@ -41,7 +41,10 @@ async def _clients() -> AsyncIterator[list[httpx.AsyncClient]]:
     limits = httpx.Limits(max_connections=MAX_IN_FLIGHT, max_keepalive_connections=100 // POOLS)
     async with contextlib.AsyncExitStack() as stack:
         yield [
-            await stack.enter_async_context(httpx.AsyncClient(limits=limits)) for _ in range(POOLS)
+            await stack.enter_async_context(
+                httpx.AsyncClient(limits=limits, verify=checks.tls_context())
+            )
+            for _ in range(POOLS)
         ]
 
 
