@@ -125,19 +125,9 @@ def enqueue(
     now: datetime,
     due_at: datetime | None = None,
     max_attempts: int = 12,
-) -> OutboxRow:
-    """Queue a side effect in the caller's transaction."""
-    row = OutboxRow(
-        kind=kind,
-        payload=payload,
-        state=PENDING,
-        due_at=due_at or now,
-        attempts=0,
-        max_attempts=max_attempts,
-        created_at=now,
-    )
-    session.add(row)
-    return row
+) -> None:
+    """Queue one side effect in the caller's transaction."""
+    enqueue_many(session, [Queued(kind, payload, due_at, max_attempts)], now=now)
 
 
 def enqueue_many(session: Session, rows: Sequence[Queued], *, now: datetime) -> None:
