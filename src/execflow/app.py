@@ -1,4 +1,4 @@
-"""create_app(settings) -> FastAPI: routers, error handlers, metrics and the workers."""
+"""create_app(settings) -> ExecFlowAPI: routers, error handlers, metrics and the workers."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Receive, Scope, Send
 
 from execflow import __version__
 from execflow.access.routes import router as tokens_router
@@ -21,10 +22,12 @@ from execflow.db import Database
 from execflow.detect.anomaly import routes as metric_routes
 from execflow.detect.ingest import routes as ingest_routes
 from execflow.detect.ingest.batcher import Batcher
+from execflow.detect.ingest.front import IntakeFront
+from execflow.detect.ingest.intake import Intake
 from execflow.detect.ingest.keys import ServiceKeys
 from execflow.detect.probes import routes as probe_routes
 from execflow.errors import ExecFlowError
-from execflow.ops.metrics import HttpMetrics, register_gauge
+from execflow.ops.metrics import HttpCounters, HttpMetrics, register_gauge
 from execflow.ops.routes import router as ops_router
 from execflow.outbox import pending_count
 from execflow.prove.audit import routes as audit_routes
@@ -101,13 +104,26 @@ def _install_error_handlers(app: FastAPI) -> None:
         )
 
 
+class ExecFlowAPI(FastAPI):
+    """FastAPI with the alert intake front answering its paths ahead of everything else."""
+
+    front: IntakeFront | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        front = self.front
+        if front is not None and front.handles(scope):
+            await front(scope, receive, send)
+        else:
+            await super().__call__(scope, receive, send)
+
+
 def create_app(
     settings: Settings,
     *,
     db: Database | None = None,
     clock: Clock | None = None,
     run_workers: bool = False,
-) -> FastAPI:
+) -> ExecFlowAPI:
     """Build the whole HTTP application; workers start with it when asked."""
     database = db or Database.from_url(settings.resolved_database_url)
     state = AppState(
@@ -129,13 +145,14 @@ def create_app(
             if workers is not None:
                 workers.stop()
 
-    app = FastAPI(title="ExecFlow", version=__version__, lifespan=lifespan)
+    app = ExecFlowAPI(title="ExecFlow", version=__version__, lifespan=lifespan)
     app.state.execflow = state
-    app.state.ingest_batcher = Batcher(state.db, state.clock)
-    app.state.service_keys = ServiceKeys(state.db)
+    counters = HttpCounters(state.registry)
+    intake = Intake(state, ServiceKeys(state.db), Batcher(state.db, state.clock))
+    app.state.intake = intake
+    app.front = IntakeFront(intake, counters)
     _install_error_handlers(app)
     app.include_router(ops_router)
-    # Alert intake first: it is the busiest path and routes are matched in order.
     app.include_router(ingest_routes.router)
     app.include_router(audit_routes.public)
     app.include_router(audit_routes.log_reads)
@@ -153,7 +170,7 @@ def create_app(
     ):
         app.include_router(router)
     _register_gauges(state)
-    app.add_middleware(HttpMetrics, registry=state.registry)
+    app.add_middleware(HttpMetrics, counters=counters)
     return app
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Connection,
     DateTime,
     Dialect,
     Engine,
@@ -88,16 +89,7 @@ def make_engine(
 ) -> Engine:
     """Create an engine tuned for the backend the URL names."""
     if url.startswith("sqlite"):
-        # A pool as large as the server's thread pool: connections are reused, never
-        # churned (each new SQLite connection pays for its PRAGMAs).
-        engine = create_engine(
-            url,
-            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
-            pool_size=40,
-            max_overflow=40,
-        )
-        _tune_sqlite(engine)
-        return engine
+        return _sqlite_engine(url, writer=False)
     engine = create_engine(url, pool_size=pool_size, max_overflow=20)
     _ping_when_idle(engine, ping_after_idle)
     return engine
@@ -127,26 +119,41 @@ def _ping_when_idle(engine: Engine, after: float) -> None:
             raise DisconnectionError("the pooled connection is gone") from exc
 
 
-def _tune_sqlite(engine: Engine) -> None:
-    """Install the WAL, busy-timeout and BEGIN IMMEDIATE hooks on a SQLite engine."""
+def _sqlite_engine(url: str, *, writer: bool) -> Engine:
+    """A SQLite engine for reads (long busy timeout) or for writes (our own short retries).
+
+    The read pool is as large as the server's thread pool: connections are reused, never
+    churned (each new SQLite connection pays for its PRAGMAs). Writers queue on a lock in
+    each process, so the write pool needs a connection or two; its connections keep the
+    short busy timeout for good, so starting a write costs one statement, not three.
+    """
+    busy_ms = SQLITE_RETRY_MS if writer else SQLITE_BUSY_TIMEOUT_MS
+    engine = create_engine(
+        url,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+        pool_size=2 if writer else 40,
+        max_overflow=8 if writer else 40,
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
         # Let SQLAlchemy's "begin" hook below issue BEGIN itself.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode=WAL")  # under the long timeout set at connect
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        if connection.get_execution_options().get("execflow_write"):
+        if writer:
             _begin_immediate(connection)
         else:
             connection.exec_driver_sql("BEGIN")
+
+    return engine
 
 
 def _begin_immediate(connection: Any) -> None:
@@ -157,18 +164,14 @@ def _begin_immediate(connection: Any) -> None:
     keeps writing. Short sleeps of our own let the other process in at the next gap.
     """
     deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
-    connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_RETRY_MS}")
-    try:
-        while True:
-            try:
-                connection.exec_driver_sql("BEGIN IMMEDIATE")
-                return
-            except OperationalError as exc:
-                if "locked" not in str(exc.orig) or time.monotonic() > deadline:
-                    raise
-            time.sleep(SQLITE_RETRY_MS / 1000)
-    finally:
-        connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    while True:
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        except OperationalError as exc:
+            if "locked" not in str(exc.orig) or time.monotonic() > deadline:
+                raise
+        time.sleep(SQLITE_RETRY_MS / 1000)
 
 
 class WriterBusy(RuntimeError):
@@ -180,11 +183,16 @@ class Database:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._reads = sessionmaker(bind=engine, expire_on_commit=False)
-        self._writes = sessionmaker(
-            bind=engine.execution_options(execflow_write=True), expire_on_commit=False
+        sqlite = is_sqlite(engine)
+        # SQLite writes go through a pool of their own (see `_sqlite_engine`).
+        self._write_engine = (
+            _sqlite_engine(engine.url.render_as_string(hide_password=False), writer=True)
+            if sqlite
+            else engine
         )
-        self._write_lock = threading.Lock() if is_sqlite(engine) else None
+        self._reads = sessionmaker(bind=engine, expire_on_commit=False)
+        self._writes = sessionmaker(bind=self._write_engine, expire_on_commit=False)
+        self._write_lock = threading.Lock() if sqlite else None
 
     @classmethod
     def from_url(cls, url: str) -> Database:
@@ -220,6 +228,21 @@ class Database:
             if lock is not None:
                 lock.release()
 
+    @contextmanager
+    def write_connection(self) -> Iterator[Connection]:
+        """Like `write`, for Core statements alone: no Session bookkeeping on a hot path."""
+        lock = self._write_lock
+        if lock is not None and not lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
+            raise WriterBusy("the database stayed busy; try again")
+        try:
+            with self._write_engine.begin() as connection:
+                yield connection
+        finally:
+            if lock is not None:
+                lock.release()
+
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+        if self._write_engine is not self.engine:
+            self._write_engine.dispose()

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BindParameter,
+    Connection,
     Executable,
     Index,
     Integer,
@@ -130,11 +131,12 @@ def enqueue(
     enqueue_many(session, [Queued(kind, payload, due_at, max_attempts)], now=now)
 
 
-def enqueue_many(session: Session, rows: Sequence[Queued], *, now: datetime) -> None:
+def enqueue_many(session: Session | Connection, rows: Sequence[Queued], *, now: datetime) -> None:
     """Queue many side effects in the caller's transaction with one multi-row INSERT."""
     if not rows:
         return
-    session.connection().execute(
+    connection = session.connection() if isinstance(session, Session) else session
+    connection.execute(
         insert(OutboxRow),
         [
             {

@@ -9,11 +9,10 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
-class HttpMetrics:
-    """ASGI middleware counting requests by method, route template and status."""
+class HttpCounters:
+    """Request counts by method, route template and status, and latency by route."""
 
-    def __init__(self, app: ASGIApp, registry: CollectorRegistry) -> None:
-        self.app = app
+    def __init__(self, registry: CollectorRegistry) -> None:
         self.requests = Counter(
             "execflow_http_requests_total",
             "HTTP requests served.",
@@ -27,6 +26,28 @@ class HttpMetrics:
             registry=registry,
             buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5),
         )
+
+        self._children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+
+    def record(self, method: str, route: str, status: int, seconds: float) -> None:
+        """Count one answered request (each label set's children are looked up once)."""
+        key = (method, route, status)
+        children = self._children.get(key)
+        if children is None:
+            children = (
+                self.requests.labels(method, route, str(status)),
+                self.latency.labels(route),
+            )
+            self._children[key] = children
+        children[0].inc()
+        children[1].observe(seconds)
+
+
+class HttpMetrics:
+    """ASGI middleware counting every request the application routes."""
+
+    def __init__(self, app: ASGIApp, counters: HttpCounters) -> None:
+        self.app, self.counters = app, counters
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -45,8 +66,8 @@ class HttpMetrics:
         finally:
             route = scope.get("route")
             template = getattr(route, "path", "unmatched")
-            self.requests.labels(scope["method"], template, str(status[0])).inc()
-            self.latency.labels(template).observe(time.perf_counter() - started)
+            elapsed = time.perf_counter() - started
+            self.counters.record(scope["method"], template, status[0], elapsed)
 
 
 def register_gauge(

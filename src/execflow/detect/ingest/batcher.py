@@ -38,7 +38,7 @@ class Batcher:
 
     def __init__(self, db: Database, clock: Clock) -> None:
         self.db, self.clock = db, clock
-        self._queue: queue.Queue[_Item] = queue.Queue()
+        self._queue: queue.SimpleQueue[_Item] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
@@ -75,8 +75,8 @@ class Batcher:
                 signals: dict[str, list[Signal]] = {}
                 for item in items:
                     signals.setdefault(item.service.id, []).extend(item.signals)
-                with self.db.write() as session:
-                    ingest.accept(session, signals=signals, now=self.clock.now())
+                with self.db.write_connection() as connection:
+                    ingest.accept(connection, signals=signals, now=self.clock.now())
             except Exception as exc:  # every waiting request hears about it
                 log.exception("committing %d intake requests failed", len(items))
                 error = exc

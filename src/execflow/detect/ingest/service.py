@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from execflow import outbox
@@ -35,7 +35,9 @@ from execflow.respond.severity import Severity
 APPLY = "ingest.signals"
 
 
-def accept(session: Session, *, signals: Mapping[str, Sequence[Signal]], now: datetime) -> None:
+def accept(
+    connection: Connection, *, signals: Mapping[str, Sequence[Signal]], now: datetime
+) -> None:
     """Persist signals (keyed by service id) for a worker to apply after the reply has gone.
 
     One outbox row holds a whole intake batch, each service's signals in arrival order,
@@ -45,7 +47,7 @@ def accept(session: Session, *, signals: Mapping[str, Sequence[Signal]], now: da
         {"service_id": service_id, "signals": [s.as_json() for s in batch]}
         for service_id, batch in signals.items()
     ]
-    outbox.enqueue_many(session, [outbox.Queued(APPLY, {"services": groups})], now=now)
+    outbox.enqueue_many(connection, [outbox.Queued(APPLY, {"services": groups})], now=now)
 
 
 def _open_incident(session: Session, service_id: str, group_key: str) -> Incident | None:

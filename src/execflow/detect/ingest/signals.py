@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from execflow.respond.severity import Severity
@@ -31,8 +31,15 @@ class Signal:
     source: str
 
     def as_json(self) -> dict[str, Any]:
-        """For the outbox."""
-        return asdict(self)
+        """For the outbox (spelled out: `dataclasses.asdict` deep-copies, several times slower)."""
+        return {
+            "action": self.action,
+            "dedup_key": self.dedup_key,
+            "group_key": self.group_key,
+            "summary": self.summary,
+            "severity": self.severity,
+            "source": self.source,
+        }
 
 
 def severity_from(labels: dict[str, Any]) -> Severity | None:
