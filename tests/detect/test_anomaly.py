@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import math
 import random
 import subprocess
@@ -15,10 +16,20 @@ from hypothesis import strategies as st
 from execflow.detect.anomaly.detector import State, update
 from execflow.detect.anomaly.score_csv import score_stream
 
+OLD_STATE_FIELDS = {"seen", "mean", "var", "short_raw", "raw_mean", "raw_var", "low", "high"}
+FIVE_MINUTES = 300.0
+START = 1_396_310_400.0  # 2014-04-01 00:00 UTC
 
-def _scores(values: list[float]) -> list[tuple[float, bool]]:
+
+def _scores(values: list[float], timed: bool = False) -> list[tuple[float, bool]]:
     state = State()
-    return [update(state, v) for v in values]
+    if not timed:
+        return [update(state, v) for v in values]
+    return [update(state, v, None, START + i * FIVE_MINUTES) for i, v in enumerate(values)]
+
+
+def _alerts(values: list[float], timed: bool = True) -> list[int]:
+    return [i for i, (_, alert) in enumerate(_scores(values, timed)) if alert]
 
 
 def _daily(n: int, noise: float, seed: int = 3) -> list[float]:
@@ -27,13 +38,34 @@ def _daily(n: int, noise: float, seed: int = 3) -> list[float]:
 
 
 def test_a_steady_daily_pattern_raises_no_alert() -> None:
-    assert not any(alert for _, alert in _scores(_daily(3000, 0.5)))
+    assert not _alerts(_daily(3000, 0.5))
+
+
+def test_a_day_that_breaks_the_daily_pattern_raises_an_alert_that_day() -> None:
+    """The values stay within the usual range; only yesterday says they are wrong."""
+    values = _daily(3000, 0.5)
+    flat = range(2016, 2016 + 144)  # half of day 8 holds still at the daily mean
+    for i in flat:
+        values[i] = 50 + random.Random(i).gauss(0, 0.5)
+    alerts = _alerts(values)
+    assert alerts and flat.start <= alerts[0] < flat.stop
+    untimed = [i for i in _alerts(values, timed=False) if i in flat]
+    assert not untimed, "without timestamps there is no seasonal model to tell"
+
+
+def test_a_value_stuck_for_longer_than_ever_raises_an_alert() -> None:
+    rng = random.Random(5)
+    values = [rng.choice([1.0, 2.0, 3.0]) for _ in range(1000)]
+    values[800:] = [2.0] * 200
+    alerts = _alerts(values)
+    assert alerts and 800 <= alerts[0] <= 830
+    assert not _alerts([7.0] * 1000), "a series that never moved is not stuck"
 
 
 def test_a_jump_raises_an_alert_soon_after() -> None:
     values = _daily(3000, 0.5)
     values[2000:] = [v + 60 for v in values[2000:]]
-    alerts = [i for i, (_, alert) in enumerate(_scores(values)) if alert]
+    alerts = _alerts(values)
     assert alerts and 2000 <= alerts[0] <= 2010
 
 
@@ -48,13 +80,25 @@ def test_the_detector_is_causal_and_bounded(values: list[float], cut: int) -> No
     assert all(0.0 <= score <= 1.0 for score, _ in whole)
 
 
-def test_state_is_constant_size_and_round_trips() -> None:
+def test_state_is_bounded_and_round_trips() -> None:
     state = State()
-    for value in _daily(5000, 1.0):
-        update(state, value)
-    restored = State.from_json(state.as_json())
+    for i, value in enumerate(_daily(5000, 1.0)):
+        update(state, value, None, START + i * FIVE_MINUTES)
+        if i == 3000:
+            size = len(json.dumps(state.as_json()))
+    restored = State.from_json(json.loads(json.dumps(state.as_json())))
     assert restored == state
-    assert len(state.as_json()) == len(State().as_json())
+    assert state.period == 288 and len(state.ring) == 288
+    assert len(json.dumps(state.as_json())) <= size * 1.1
+    older = {k: v for k, v in State().as_json().items() if k in OLD_STATE_FIELDS}
+    assert State.from_json(older) == State()
+
+
+def test_series_too_fine_for_a_daily_ring_go_without_it() -> None:
+    state = State()
+    for i in range(200):
+        update(state, float(i % 7), None, START + i * 10.0)  # 10 s: 8,640 points a day
+    assert state.period == -1 and state.ring == []
 
 
 def test_csv_streaming_format() -> None:
@@ -87,7 +131,9 @@ def test_cli_scores_a_file_and_refuses_bad_input(tmp_path: Path) -> None:
     assert len(out.read_text().splitlines()) == 501
     bad = tmp_path / "bad.csv"
     bad.write_text("timestamp,value\n2014-01-01 00:00:00,abc\n")
-    for args in ([str(bad)], [str(tmp_path / "missing.csv")], [str(out.parent)]):
+    undated = tmp_path / "undated.csv"
+    undated.write_text("timestamp,value\nyesterday,1\n")
+    for args in ([str(bad)], [str(undated)], [str(tmp_path / "missing.csv")], [str(out.parent)]):
         result = _cli(*args)
         assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
         assert "Traceback" not in result.stderr

@@ -1,28 +1,46 @@
-"""A causal streaming detector: z-scores against slow running statistics, turned into a
-likelihood by comparing their short-term average with their long-term distribution, plus a
-"new extreme" signal; alerts are rate-limited by a quiet period. Pure; O(1) memory.
+"""A causal streaming detector for one metric series. Pure; bounded memory; never looks ahead.
 
-It never looks ahead: every decision uses only the points seen so far.
+Each point gets a deviation z against slow running statistics: against the level, and,
+once the daily period is known from the timestamps and a day has been seen, against the
+same time yesterday (used when that fits the series better than the level does). The
+deviations are smoothed at two speeds and each average is turned into a likelihood by
+comparing it with its own long-term distribution, so a burst of odd points and a slow
+drift both show. Two more signals need no statistics: a new extreme (beyond everything
+seen so far by a margin) and a value stuck for longer than any earlier run of equal values.
+
+An alert is raised when a likelihood passes the threshold, at most once per quiet period;
+a new extreme or a stuck value may alert again after a short pause. Nothing fires during
+the warm-up, which lasts at least one season once the period is known. Memory per series
+is a few numbers plus, for seasonality, one value per point of a day (at most
+`max_period`; finer series go without the seasonal model).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+import statistics
+from dataclasses import asdict, dataclass, field
 from typing import Any
+
+STEPS_FOR_PERIOD = 5  # intervals whose median sets the sampling step, hence the period
 
 
 @dataclass
 class Settings:
     """Per-series knobs; the defaults are the product's own decision."""
 
-    warmup: int = 300
+    warmup: int = 150
     slow: float = 0.005
     short: float = 0.2
+    drift: float = 0.02
     history: float = 0.002
     threshold: float = 0.999
     quiet: int = 100
+    pause: int = 20
     extreme_margin: float = 0.02
+    season_seconds: float = 86_400.0
+    max_period: int = 1440
+    stuck_points: int = 12
 
 
 @dataclass
@@ -35,9 +53,23 @@ class State:
     short_raw: float = 0.0
     raw_mean: float = 0.0
     raw_var: float = 0.0
+    drift_raw: float = 0.0
+    drift_mean: float = 0.0
+    drift_var: float = 0.0
     low: float = math.inf
     high: float = -math.inf
     since_alert: int = 1_000_000
+    last_ts: float | None = None
+    steps: list[float] = field(default_factory=list)
+    period: int = 0  # points per season; 0 while unknown, -1 when there is none
+    ring: list[float] = field(default_factory=list)
+    ring_pos: int = 0
+    residuals: int = 0
+    season_mean: float = 0.0
+    season_var: float = 0.0
+    last_value: float | None = None
+    run: int = 0
+    longest: int = 0
 
     def as_json(self) -> dict[str, Any]:
         """For storing between points."""
@@ -49,7 +81,7 @@ class State:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> State:
-        """Back from storage."""
+        """Back from storage (a state saved by an older release gets the new fields' defaults)."""
         values = dict(data)
         values["low"] = math.inf if values.get("low") is None else values["low"]
         values["high"] = -math.inf if values.get("high") is None else values["high"]
@@ -61,47 +93,104 @@ def _tail(z: float) -> float:
     return 0.5 * math.erfc(-z / math.sqrt(2))
 
 
-def update(state: State, value: float, settings: Settings | None = None) -> tuple[float, bool]:
-    """Feed one point; returns (score in [0, 1], alert)."""
+def _ewm(mean: float, var: float, x: float, rate: float) -> tuple[float, float]:
+    """One step of an exponentially weighted mean and variance."""
+    delta = x - mean
+    return mean + rate * delta, (1 - rate) * (var + rate * delta * delta)
+
+
+def _learn_period(state: State, timestamp: float | None, conf: Settings) -> None:
+    """Set the season's length in points from the median of the first sampling intervals."""
+    if state.period or timestamp is None or conf.season_seconds <= 0:
+        return
+    if state.last_ts is not None and timestamp > state.last_ts:
+        state.steps.append(timestamp - state.last_ts)
+    state.last_ts = timestamp
+    if len(state.steps) >= STEPS_FOR_PERIOD:
+        points = round(conf.season_seconds / statistics.median(state.steps))
+        state.period = points if 2 <= points <= conf.max_period else -1
+        state.steps = []
+
+
+def _seasonal_z(state: State, value: float, floor: float, conf: Settings) -> float | None:
+    """Deviation from the same point one season ago; None until a season of residuals."""
+    if state.period <= 0:
+        return None
+    if len(state.ring) < state.period:
+        state.ring.append(value)
+        return None
+    residual = value - state.ring[state.ring_pos]
+    state.ring[state.ring_pos] = value
+    state.ring_pos = (state.ring_pos + 1) % state.period
+    spread = math.sqrt(state.season_var) if state.season_var > 0 else 0.0
+    z = abs(residual - state.season_mean) / max(spread, floor)
+    state.season_mean, state.season_var = _ewm(
+        state.season_mean, state.season_var, residual, conf.slow
+    )
+    state.residuals += 1
+    if state.residuals <= state.period or state.season_var >= state.var:
+        return None
+    return z
+
+
+def _stuck(state: State, value: float, conf: Settings) -> bool:
+    """Whether value has now repeated for longer than any earlier run (and stuck_points)."""
+    if value == state.last_value:
+        state.run += 1
+        return state.longest > 0 and state.run == max(conf.stuck_points, state.longest) + 1
+    state.longest = max(state.longest, state.run)
+    state.last_value, state.run = value, 1
+    return False
+
+
+def _likelihood(state: State, raw: float, conf: Settings) -> float:
+    """How unusual the recent raw scores are, at a fast and a slow smoothing."""
+    state.short_raw += conf.short * (raw - state.short_raw)
+    state.drift_raw += conf.drift * (raw - state.drift_raw)
+    fast_std = math.sqrt(state.raw_var) if state.raw_var > 0 else 0.0
+    slow_std = math.sqrt(state.drift_var) if state.drift_var > 0 else 0.0
+    fast = _tail((state.short_raw - state.raw_mean) / max(fast_std, 0.02))
+    slow = _tail((state.drift_raw - state.drift_mean) / max(slow_std, 0.01))
+    state.raw_mean, state.raw_var = _ewm(state.raw_mean, state.raw_var, raw, conf.history)
+    state.drift_mean, state.drift_var = _ewm(
+        state.drift_mean, state.drift_var, state.drift_raw, conf.history
+    )
+    return max(fast, slow)
+
+
+def update(
+    state: State, value: float, settings: Settings | None = None, timestamp: float | None = None
+) -> tuple[float, bool]:
+    """Feed one point (timestamp in seconds, for the seasonal model); returns (score, alert)."""
     conf = settings or Settings()
     state.seen += 1
     state.since_alert += 1
+    _learn_period(state, timestamp, conf)
+    stuck = _stuck(state, value, conf)
     if state.seen == 1:
         state.mean, state.low, state.high = value, value, value
+        _seasonal_z(state, value, 1e-9, conf)
         return 0.0, False
     spread = math.sqrt(state.var) if state.var > 0 else 0.0
     span = state.high - state.low
     floor = max(1e-9, 0.01 * abs(state.mean), 0.02 * span)
     z = abs(value - state.mean) / max(spread, floor)
+    seasonal = _seasonal_z(state, value, floor, conf)
+    if seasonal is not None:
+        z = max(z, seasonal)
     raw = 1.0 - math.exp(-z * z / 8.0)
-    extreme = (
-        state.seen > conf.warmup
-        and span > 0
-        and (
-            value > state.high + conf.extreme_margin * span
-            or value < state.low - conf.extreme_margin * span
-        )
-    )
-
-    state.short_raw += conf.short * (raw - state.short_raw)
-    deviation = state.short_raw - state.raw_mean
-    raw_std = math.sqrt(state.raw_var) if state.raw_var > 0 else 0.0
-    likelihood = _tail(deviation / max(raw_std, 0.02)) if state.seen > 2 else 0.0
-    score = max(likelihood, 0.999 if extreme else 0.0)
-
-    delta = value - state.mean
-    state.mean += conf.slow * delta
-    state.var = (1 - conf.slow) * (state.var + conf.slow * delta * delta)
-    raw_delta = raw - state.raw_mean
-    state.raw_mean += conf.history * raw_delta
-    state.raw_var = (1 - conf.history) * (state.raw_var + conf.history * raw_delta * raw_delta)
+    margin = conf.extreme_margin * span
+    extreme = span > 0 and (value > state.high + margin or value < state.low - margin)
+    likelihood = _likelihood(state, raw, conf) if state.seen > 2 else 0.0
+    state.mean, state.var = _ewm(state.mean, state.var, value, conf.slow)
     state.low, state.high = min(state.low, value), max(state.high, value)
 
-    alert = (
-        state.seen > conf.warmup
-        and state.since_alert > conf.quiet
-        and (likelihood >= conf.threshold or extreme)
+    learned = state.seen > max(conf.warmup, state.period)  # and a whole season, once known
+    alert = learned and (
+        (state.since_alert > conf.quiet and likelihood >= conf.threshold)
+        or ((extreme or stuck) and state.since_alert > conf.pause)
     )
     if alert:
         state.since_alert = 0
+    score = max(likelihood, 0.999 if learned and (extreme or stuck) else 0.0)
     return score, alert

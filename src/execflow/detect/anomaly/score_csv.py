@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import IO
 
 from execflow.detect.anomaly.detector import Settings, State, update
@@ -11,6 +12,17 @@ from execflow.detect.anomaly.detector import Settings, State, update
 
 class CsvError(ValueError):
     """The input is not a timestamp,value CSV."""
+
+
+def _seconds(text: str, line_number: int) -> float:
+    """An ISO 8601 timestamp (`2014-04-01 00:05:00`; no zone means UTC) as Unix seconds."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise CsvError(f"line {line_number}: {text!r} is not a timestamp") from exc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp()
 
 
 def score_stream(
@@ -38,7 +50,7 @@ def score_stream(
             value = float(row[1])
         except ValueError as exc:
             raise CsvError(f"line {line_number}: {row[1]!r} is not a number") from exc
-        score, alert = update(state, value, settings)
+        score, alert = update(state, value, settings, _seconds(row[0], line_number))
         writer.writerow([row[0], row[1], f"{score:.6f}", int(alert)])
         rows += 1
         if progress is not None and rows % 10_000 == 0:

@@ -83,7 +83,7 @@ def push(
         if series.last_ts is not None and timestamp <= series.last_ts:
             skipped += 1
             continue
-        _, alert = update(state, value, conf)
+        _, alert = update(state, value, conf, timestamp)
         series.last_ts = timestamp
         accepted += 1
         if alert:
