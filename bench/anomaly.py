@@ -32,10 +32,11 @@ SHARED = ROOT.parent / "shared"
 def _throughput(points: int) -> float:
     rng = random.Random(1)
     values = [50 + 20 * math.sin(i / 46) + rng.gauss(0, 1) for i in range(points)]
+    stamps = [1_396_310_400.0 + 300.0 * i for i in range(points)]  # every 5 minutes
     state = State()
     started = time.perf_counter()
-    for value in values:
-        update(state, value)
+    for stamp, value in zip(stamps, values, strict=True):
+        update(state, value, None, stamp)
     return points / (time.perf_counter() - started)
 
 

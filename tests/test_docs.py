@@ -46,3 +46,5 @@ def test_readme_detect_figures_are_the_measured_ones() -> None:
     ingest = json.loads((REPO / "bench" / "results" / "ingest.json").read_text())
     assert f"p99 {probes['lag_p99_s']} s" in README
     assert f"{ingest['pagerduty_events_per_second']} events/s" in README
+    anomaly = json.loads((REPO / "bench" / "results" / "anomaly.json").read_text())
+    assert f"| {anomaly['nab_standard_alerts']} (sweep {anomaly['nab_standard_sweep']})" in README

@@ -213,30 +213,28 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A session for one state change: commits once at the end, rolls back on error."""
-        lock = self._write_lock
-        if lock is not None and not lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
-            raise WriterBusy("the database stayed busy; try again")
-        try:
-            with self._writes() as session:
-                try:
-                    yield session
-                    session.commit()
-                except BaseException:
-                    session.rollback()
-                    raise
-        finally:
-            if lock is not None:
-                lock.release()
+        with self._writer_turn(), self._writes() as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
 
     @contextmanager
     def write_connection(self) -> Iterator[Connection]:
         """Like `write`, for Core statements alone: no Session bookkeeping on a hot path."""
+        with self._writer_turn(), self._write_engine.begin() as connection:
+            yield connection
+
+    @contextmanager
+    def _writer_turn(self) -> Iterator[None]:
+        """This process's turn to write (SQLite's one writer); nothing to wait for elsewhere."""
         lock = self._write_lock
         if lock is not None and not lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
             raise WriterBusy("the database stayed busy; try again")
         try:
-            with self._write_engine.begin() as connection:
-                yield connection
+            yield
         finally:
             if lock is not None:
                 lock.release()
