@@ -120,6 +120,22 @@ def test_a_split_worker_sends_from_its_child_and_restarts_it_when_it_dies(
     assert not Path(f"/proc/{restarted}").exists() or _zombie(restarted)
 
 
+def test_the_child_of_a_split_worker_killed_outright_stops_too(
+    db: Database, mail_settings: Settings, mailbox: Mailbox
+) -> None:
+    with worker(mail_settings, "--role", "split") as background:
+        _wait_for(lambda: len(_children(background.pid)) == 1)
+        (sender,) = _children(background.pid)
+        _page_someone(db, "while the parent lives")
+        _wait_for(lambda: len(mailbox.snapshot()) == 1)  # the child works until then
+        assert _children(background.pid) == [sender]
+        background.kill()  # SIGKILL: no shutdown code runs in the parent
+        background.wait(timeout=30)
+        _wait_for(lambda: not Path(f"/proc/{sender}").exists() or _zombie(sender))
+    log = (mail_settings.data_dir / "worker.log").read_text()
+    assert "the worker that started this one is gone; stopping" in log
+
+
 def _zombie(pid: int) -> bool:
     try:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+import os
 import signal
-import subprocess
-import sys
 from types import FrameType
 
 import click
@@ -13,11 +12,12 @@ import uvicorn
 from execflow.app import create_app
 from execflow.cli.common import require_init, settings
 from execflow.cli.output import EXIT_FAILED, fail
+from execflow.cli.supervise import Child, sender_command
 from execflow.clock import SystemClock
 from execflow.instance import prepare
 from execflow.prove.log.keys import LogKeyError, load_signer
 from execflow.registry import background
-from execflow.workers import ALL, MESSAGES, PROBES, TIMERS
+from execflow.workers import ALL, MESSAGES, PROBES, TIMERS, Workers
 
 
 @click.command()
@@ -50,7 +50,14 @@ SPLIT, AUTO = "split", "auto"
         "SQLite, all on PostgreSQL."
     ),
 )
-def worker(role: str) -> None:
+@click.option(
+    "--parent",
+    type=int,
+    default=None,
+    hidden=True,
+    help="Stop once this process (the split worker that started this one) is gone.",
+)
+def worker(role: str, parent: int | None) -> None:
     """Run the background workers alone (any number against one PostgreSQL)."""
     conf = settings()
     require_init(conf)
@@ -66,7 +73,7 @@ def worker(role: str) -> None:
         fail(str(exc), EXIT_FAILED)
     clock = SystemClock()
     workers = background(db, signer, clock, conf, role=TIMERS if role == SPLIT else role)
-    sender = Sender() if role == SPLIT else None
+    sender = Child(sender_command()) if role == SPLIT else None
 
     def stop(_signum: int, _frame: FrameType | None) -> None:
         workers.stop()
@@ -76,7 +83,7 @@ def worker(role: str) -> None:
     workers.start()
     click.echo(f"worker {workers.owner} ({role}) running; Ctrl-C to stop", err=True)
     if sender is None:
-        workers.wait()
+        _wait(workers, parent)
         return
     try:
         while not workers.stopped(timeout=1.0):
@@ -85,28 +92,13 @@ def worker(role: str) -> None:
         sender.stop()
 
 
-class Sender:
-    """The child process of a split worker that delivers mail and webhooks."""
-
-    def __init__(self) -> None:
-        self.process = self._start()
-
-    @staticmethod
-    def _start() -> subprocess.Popen[bytes]:
-        command = [sys.executable, "-m", "execflow", "worker", "--role", MESSAGES]
-        return subprocess.Popen(command)
-
-    def keep_alive(self) -> None:
-        """Start the child again if it died (its leases run out and are claimed again)."""
-        if self.process.poll() is not None:
-            click.echo(f"sender exited with {self.process.returncode}; restarting", err=True)
-            self.process = self._start()
-
-    def stop(self) -> None:
-        """Stop the child; it gives back its leases on the way out."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+def _wait(workers: Workers, parent: int | None) -> None:
+    """Until the workers stop, or, for a split worker's child, until its parent is gone
+    (a parent killed outright cannot stop its child; the child is handed to another)."""
+    if parent is None:
+        workers.wait()
+        return
+    while not workers.stopped(timeout=1.0):
+        if os.getppid() != parent:
+            click.echo("the worker that started this one is gone; stopping", err=True)
+            workers.stop()
