@@ -43,6 +43,12 @@ class Settings(BaseSettings):
         default=0.25,
         description="How often workers integrate new log entries and sign a checkpoint.",
     )
+    retention_days: int = Field(
+        default=30,
+        ge=1,
+        description="Days raw check results, per-minute rollups and delivered outbox rows "
+        "are kept; hour and day rollups, incidents and the audit log are kept for good.",
+    )
 
     @field_validator("log_origin")
     @classmethod

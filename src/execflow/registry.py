@@ -14,6 +14,7 @@ from execflow.delivery.webhook import WEBHOOK
 from execflow.detect.ingest import service as ingest
 from execflow.detect.probes import transitions
 from execflow.detect.probes.runner import ProbeRunner
+from execflow.ops.retention import Pruner
 from execflow.outbox import Claimed, Handler
 from execflow.prove.log.note import Signer
 from execflow.respond.escalation import run as escalation
@@ -21,18 +22,21 @@ from execflow.respond.incidents import service as incidents
 from execflow.respond.maintenance import service as maintenance
 from execflow.respond.paging import deliver as paging
 from execflow.respond.paging.links import load_secret
-from execflow.workers import ALL, MESSAGES, Workers
+from execflow.workers import ALL, MESSAGES, TIMERS, Workers
 
 
 def background(
     db: Database, signer: Signer, clock: Clock, settings: Settings, *, role: str = ALL
 ) -> Workers:
-    """What runs in the background: outbox loops, integrator and probe runner (by role)."""
+    """What runs in the background: outbox loops, integrator, probe runner and retention
+    (by role; retention runs where the timers do)."""
     workers = Workers(
         db, signer, clock, settings, handlers=handlers(db, settings, clock), role=role
     )
     if role != MESSAGES:
         workers.companions.append(ProbeRunner(db, clock, workers.owner))
+    if role in (ALL, TIMERS):
+        workers.companions.append(Pruner(db, clock, settings.retention_days))
     return workers
 
 
