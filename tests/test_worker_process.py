@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import threading
 import time
 from collections.abc import Callable
@@ -98,14 +99,20 @@ def _page_someone(db: Database, title: str) -> None:
         make_incident(session, now, service.id, title=title)
 
 
+def _sender_delivers(db: Database, background: subprocess.Popen[bytes], mailbox: Mailbox) -> int:
+    """Wait for the split worker's one child, page someone through it; the child's pid."""
+    _wait_for(lambda: len(_children(background.pid)) == 1)
+    (sender,) = _children(background.pid)
+    _page_someone(db, "first")
+    _wait_for(lambda: len(mailbox.snapshot()) == 1)
+    return sender
+
+
 def test_a_split_worker_sends_from_its_child_and_restarts_it_when_it_dies(
     db: Database, mail_settings: Settings, mailbox: Mailbox
 ) -> None:
     with worker(mail_settings, "--role", "split") as background:
-        _wait_for(lambda: len(_children(background.pid)) == 1)
-        (sender,) = _children(background.pid)
-        _page_someone(db, "first")
-        _wait_for(lambda: len(mailbox.snapshot()) == 1)
+        sender = _sender_delivers(db, background, mailbox)
 
         os.kill(sender, signal.SIGKILL)
         _wait_for(lambda: _children(background.pid) not in ([], [sender]))
@@ -124,10 +131,7 @@ def test_the_child_of_a_split_worker_killed_outright_stops_too(
     db: Database, mail_settings: Settings, mailbox: Mailbox
 ) -> None:
     with worker(mail_settings, "--role", "split") as background:
-        _wait_for(lambda: len(_children(background.pid)) == 1)
-        (sender,) = _children(background.pid)
-        _page_someone(db, "while the parent lives")
-        _wait_for(lambda: len(mailbox.snapshot()) == 1)  # the child works until then
+        sender = _sender_delivers(db, background, mailbox)  # the child works until then
         assert _children(background.pid) == [sender]
         background.kill()  # SIGKILL: no shutdown code runs in the parent
         background.wait(timeout=30)

@@ -4,7 +4,10 @@
 so these go after `retention_days`. Hour and day rollups (charts, the 90-day bars, SLA),
 incidents, alerts, dead-lettered outbox rows and the audit log are kept for good. Rows go
 in chunks, each its own short transaction, so a large backlog never holds SQLite's write
-lock for long. A run that removed anything is one audit-log entry with the counts.
+lock for long. A run that removed anything is one audit-log entry with the counts, written
+after the chunks rather than with each (this is housekeeping of derived and delivered rows,
+not a change to an incident; a crash between chunks loses a count, never a row the policy
+keeps, and the next run logs what it removes).
 """
 
 from __future__ import annotations
