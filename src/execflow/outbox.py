@@ -131,11 +131,13 @@ def enqueue(
     enqueue_many(session, [Queued(kind, payload, due_at, max_attempts)], now=now)
 
 
-def enqueue_many(session: Session | Connection, rows: Sequence[Queued], *, now: datetime) -> None:
-    """Queue many side effects in the caller's transaction with one multi-row INSERT."""
+def enqueue_many(
+    transaction: Session | Connection, rows: Sequence[Queued], *, now: datetime
+) -> None:
+    """Queue many side effects in the caller's Session or Core transaction, one INSERT."""
     if not rows:
         return
-    connection = session.connection() if isinstance(session, Session) else session
+    connection = transaction.connection() if isinstance(transaction, Session) else transaction
     connection.execute(
         insert(OutboxRow),
         [

@@ -28,8 +28,7 @@ from execflow.workers import ALL, MESSAGES, TIMERS, Workers
 def background(
     db: Database, signer: Signer, clock: Clock, settings: Settings, *, role: str = ALL
 ) -> Workers:
-    """What runs in the background: outbox loops, integrator, probe runner and retention
-    (by role; retention runs where the timers do)."""
+    """The background loops for a role: outbox, integrator, probes and retention."""
     workers = Workers(
         db, signer, clock, settings, handlers=handlers(db, settings, clock), role=role
     )

@@ -93,8 +93,8 @@ def worker(role: str, parent: int | None) -> None:
 
 
 def _wait(workers: Workers, parent: int | None) -> None:
-    """Until the workers stop, or, for a split worker's child, until its parent is gone
-    (a parent killed outright cannot stop its child; the child is handed to another)."""
+    """Until the workers stop, or (a split worker's child) until the parent is gone."""
+    # A parent killed outright cannot stop its child; the child is handed to another.
     if parent is None:
         workers.wait()
         return

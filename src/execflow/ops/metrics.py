@@ -26,7 +26,6 @@ class HttpCounters:
             registry=registry,
             buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5),
         )
-
         self._children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
 
     def record(self, method: str, route: str, status: int, seconds: float) -> None:

@@ -76,8 +76,8 @@ class IntakeFront:
 
 
 async def _body(receive: Receive) -> bytes | None:
-    """The request body, read no further than one byte past MAX_BODY (which `Intake`
-    refuses in each path's own words); None if the client disconnected first."""
+    """The body, read no further than past MAX_BODY; None if the client went away first."""
+    # Past MAX_BODY, `Intake` refuses the body in each path's own words.
     chunks: list[bytes] = []
     size = 0
     while size <= MAX_BODY:
