@@ -8,6 +8,8 @@ import math
 import random
 import subprocess
 import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -99,6 +101,19 @@ def test_series_too_fine_for_a_daily_ring_go_without_it() -> None:
     for i in range(200):
         update(state, float(i % 7), None, START + i * 10.0)  # 10 s: 8,640 points a day
     assert state.period == -1 and state.ring == []
+
+
+def test_csv_timestamps_may_be_iso_or_unix_seconds() -> None:
+    def scored(stamp: Callable[[int], str]) -> list[str]:
+        rows = "".join(f"{stamp(i)},{v}\n" for i, v in enumerate(_daily(700, 0.5)))
+        sink = io.StringIO()
+        score_stream(io.StringIO("timestamp,value\n" + rows), sink)
+        return [line.split(",", 1)[1] for line in sink.getvalue().splitlines()[1:]]
+
+    def iso(i: int) -> str:
+        return datetime.fromtimestamp(START + i * FIVE_MINUTES, UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+    assert scored(iso) == scored(lambda i: str(START + i * FIVE_MINUTES))
 
 
 def test_csv_streaming_format() -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import math
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import IO
@@ -15,7 +17,11 @@ class CsvError(ValueError):
 
 
 def _seconds(text: str, line_number: int) -> float:
-    """An ISO 8601 timestamp (`2014-04-01 00:05:00`; no zone means UTC) as Unix seconds."""
+    """ISO 8601 (`2014-04-01 00:05:00`; no zone means UTC) or Unix seconds, as Unix seconds."""
+    with contextlib.suppress(ValueError):
+        seconds = float(text)
+        if math.isfinite(seconds):
+            return seconds
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError as exc:
