@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy.orm import Session
 
 from execflow import outbox
 from execflow.clock import ManualClock
@@ -173,3 +175,77 @@ def test_a_worker_role_must_be_known(
 ) -> None:
     with pytest.raises(ValueError, match="role must be one of"):
         Workers(db, signer, clock, settings, handlers={}, role="sideways")
+
+
+@pytest.mark.parametrize("serial", [True, False])
+def test_serial_kinds_are_taken_by_one_worker_at_a_time_in_order(
+    db: Database, clock: ManualClock, serial: bool
+) -> None:
+    """While one worker holds the first intake rows in its open transaction, another gets
+    none of the later ones (it would apply them first); other kinds stay open to it."""
+    if db.is_sqlite:
+        pytest.skip("SQLite runs one write transaction at a time: order comes for free")
+    with db.write() as session:
+        for n in range(4):
+            outbox.enqueue(session, kind="ingest", payload={"n": n}, now=clock.now())
+        outbox.enqueue(session, kind="timer", payload={}, now=clock.now())
+    turn = {"ingest"} if serial else set()
+    kinds = ["ingest", "timer"]
+    with db.write() as first:
+        held = outbox.claim(first, owner="a", now=clock.now(), limit=2, kinds=kinds, serial=turn)
+        assert [c.payload.get("n") for c in held] == [0, 1]
+        with db.write() as second:
+            meanwhile = outbox.claim(second, owner="b", now=clock.now(), kinds=kinds, serial=turn)
+        outbox.complete_many(first, item_ids=[c.id for c in held], owner="a", now=clock.now())
+    taken = [(c.kind, c.payload.get("n")) for c in meanwhile]
+    if serial:
+        assert taken == [("timer", None)]
+        with db.write() as second:
+            after = outbox.claim(second, owner="b", now=clock.now(), kinds=kinds, serial=turn)
+        assert [c.payload.get("n") for c in after] == [2, 3]
+    else:  # without the turn the later rows go to the second worker at once
+        assert ("ingest", 2) in taken and ("ingest", 3) in taken
+
+
+def test_two_workers_apply_serial_work_in_queue_order(
+    db: Database, clock: ManualClock, signer: Signer, settings: Settings
+) -> None:
+    """Worker a holds the first rows mid-work; worker b, asked meanwhile, applies none of
+    the later ones and does its other work; afterwards the rest follow in order."""
+    if db.is_sqlite:
+        pytest.skip("SQLite runs one write transaction at a time: order comes for free")
+    applied: list[tuple[str, int]] = []
+    holding, release = threading.Event(), threading.Event()
+
+    def work(owner: str) -> outbox.Handler:
+        def done(session: Session, items: Sequence[outbox.Claimed], now: datetime) -> None:
+            applied.extend((owner, item.payload["n"]) for item in items)
+            if owner == "a":
+                holding.set()
+                assert release.wait(timeout=30)
+
+        return outbox.Handler(done=done, serial=True)
+
+    def timer(session: Session, items: Sequence[outbox.Claimed], now: datetime) -> None:
+        applied.append(("timer", 0))
+
+    def node(owner: str) -> Workers:
+        kinds = {"ingest": work(owner), "tick": outbox.Handler(done=timer)}
+        return Workers(db, signer, clock, settings, handlers=kinds, owner=owner)
+
+    with db.write() as session:
+        for n in range(4):
+            outbox.enqueue(session, kind="ingest", payload={"n": n}, now=clock.now())
+    a, b = node("a"), node("b")
+    first = threading.Thread(target=a.deliver_once, kwargs={"limit": 2, "kinds": ["ingest"]})
+    first.start()
+    try:
+        assert holding.wait(timeout=30)
+        with db.write() as session:
+            outbox.enqueue(session, kind="tick", payload={}, now=clock.now())
+        assert b.deliver_once(kinds=["ingest", "tick"]) == 1  # the tick only
+    finally:
+        release.set()
+        first.join(timeout=30)
+    assert b.deliver_once(kinds=["ingest", "tick"]) == 2
+    assert applied == [("a", 0), ("a", 1), ("timer", 0), ("b", 2), ("b", 3)]

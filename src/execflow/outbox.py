@@ -9,7 +9,7 @@ hold the same row; a crashed node's rows are claimed again once its lease runs o
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -36,6 +36,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from execflow.db import Base, IdType, UtcDateTime
 
 PENDING, DONE, DEAD = "pending", "done", "dead"
+SERIAL_LOCK = 0x0E7F_1A6E
+"""PostgreSQL advisory lock key for the turn to claim serial kinds."""
 BACKOFF_BASE_SECONDS = 5.0
 BACKOFF_MAX_SECONDS = 15 * 60.0
 
@@ -111,6 +113,8 @@ class Handler:
     deliver: Deliver | None = None
     done: Done | None = None
     failed: Failed | None = None
+    serial: bool = False
+    """Rows of this kind are applied in order, by one worker at a time (alert intake)."""
 
     @property
     def inline(self) -> bool:
@@ -239,14 +243,24 @@ def claim(
     limit: int = 100,
     lease: timedelta = timedelta(seconds=60),
     kinds: Sequence[str] | None = None,
+    serial: Collection[str] = (),
 ) -> list[Claimed]:
     """Lease up to limit due rows to owner, soonest first; the caller commits right after.
 
     One UPDATE ... WHERE id IN (SELECT ... LIMIT n) RETURNING statement: the rows are
     never loaded as objects. On PostgreSQL the inner SELECT skips rows another worker
-    has locked, so two workers claiming at once get different rows.
+    has locked, so two workers claiming at once get different rows. Kinds in `serial`
+    are claimed only by the worker holding a transaction-level advisory lock, so two
+    workers never apply them side by side out of order (a resolve before its trigger);
+    on SQLite one write transaction at a time gives the same.
     """
     postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres and kinds is not None and any(kind in serial for kind in kinds):
+        turn = session.execute(select(func.pg_try_advisory_xact_lock(SERIAL_LOCK))).scalar_one()
+        if not turn:  # another worker is taking them in order; it keeps the turn until commit
+            kinds = [kind for kind in kinds if kind not in serial]
+            if not kinds:
+                return []
     statement = _claim_statement(None if kinds is None else tuple(kinds), limit, postgres)
     result = session.execute(
         statement, {"claim_now": now, "claim_owner": owner, "claim_until": now + lease}

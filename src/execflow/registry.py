@@ -49,13 +49,13 @@ def one_by_one(work: Callable[..., None]) -> Handler:
     return Handler(done=done)
 
 
-def all_at_once(work: Callable[..., None]) -> Handler:
+def all_at_once(work: Callable[..., None], *, serial: bool = False) -> Handler:
     """A timer whose work takes the payloads of a whole claimed batch in one call."""
 
     def done(session: Session, items: Sequence[Claimed], now: datetime) -> None:
         work(session, [item.payload for item in items], now=now)
 
-    return Handler(done=done)
+    return Handler(done=done, serial=serial)
 
 
 def handlers(db: Database, settings: Settings, clock: Clock) -> dict[str, Handler]:
@@ -67,7 +67,7 @@ def handlers(db: Database, settings: Settings, clock: Clock) -> dict[str, Handle
         escalation.ESCALATE: Handler(done=escalation.run_steps),
         incidents.DEADLINE: one_by_one(incidents.check_deadline),
         incidents.COMMANDER_REMINDER: one_by_one(incidents.remind_commander),
-        ingest.APPLY: all_at_once(ingest.apply),
+        ingest.APPLY: all_at_once(ingest.apply, serial=True),
         transitions.SETTLE: one_by_one(transitions.settle),
         maintenance.ENDED: one_by_one(transitions.after_maintenance),
     }

@@ -93,6 +93,7 @@ class Workers:
         self.clock = clock
         self.settings = settings
         self.handlers = dict(handlers)
+        self._serial = frozenset(kind for kind, h in self.handlers.items() if h.serial)
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{new_id('w')}"
         self.lease = lease
         self._pool = ThreadPoolExecutor(delivery_threads, thread_name_prefix="execflow-deliver")
@@ -173,6 +174,7 @@ class Workers:
             limit=limit,
             lease=self.lease,
             kinds=kinds,
+            serial=self._serial,
         )
 
     def _attempt(self, item: outbox.Claimed) -> Outcome:
