@@ -11,9 +11,10 @@ deferred ``BEGIN`` and never wait for writers.
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -140,7 +141,9 @@ def _sqlite_engine(url: str, *, writer: bool) -> Engine:
         # Let SQLAlchemy's "begin" hook below issue BEGIN itself.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")  # under the long timeout set at connect
+        # Another process checkpointing can make even this no-op answer "locked" at once,
+        # without SQLite's busy handler: retried like a blocked BEGIN IMMEDIATE.
+        _when_unlocked(lambda: cursor.execute("PRAGMA journal_mode=WAL"))
         cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
@@ -163,13 +166,18 @@ def _begin_immediate(connection: Any) -> None:
     in quick succession (a batch of timers) starves a second process for as long as it
     keeps writing. Short sleeps of our own let the other process in at the next gap.
     """
+    _when_unlocked(lambda: connection.exec_driver_sql("BEGIN IMMEDIATE"))
+
+
+def _when_unlocked(statement: Callable[[], object]) -> None:
+    """Run statement, again every millisecond while SQLite says the database is locked."""
     deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
     while True:
         try:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            statement()
             return
-        except OperationalError as exc:
-            if "locked" not in str(exc.orig) or time.monotonic() > deadline:
+        except (OperationalError, sqlite3.OperationalError) as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
                 raise
         time.sleep(SQLITE_RETRY_MS / 1000)
 

@@ -36,8 +36,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from execflow.db import Base, IdType, UtcDateTime
 
 PENDING, DONE, DEAD = "pending", "done", "dead"
-SERIAL_LOCK = 0x0E7F_1A6E
-"""PostgreSQL advisory lock key for the turn to claim serial kinds."""
+SERIAL_LOCK = 0x0E7F_1A6E  # PostgreSQL advisory lock key: the turn to claim serial kinds
 BACKOFF_BASE_SECONDS = 5.0
 BACKOFF_MAX_SECONDS = 15 * 60.0
 
@@ -96,8 +95,7 @@ class Claimed:
 Deliver = Callable[[Claimed], None]
 """Sends one item to the outside world; raises when it was not accepted."""
 Done = Callable[[Session, Sequence[Claimed], datetime], None]
-"""Database work for delivered items (session, items, now), in the transaction that marks
-them done: a whole batch at once, so it can use a few bulk statements."""
+"""Database work for a delivered batch (session, items, now) where it is marked done."""
 Failed = Callable[[Session, Claimed, str, bool], None]
 """Records a failed try (session, item, error, final) in the transaction that reschedules it."""
 
@@ -114,7 +112,8 @@ class Handler:
     done: Done | None = None
     failed: Failed | None = None
     serial: bool = False
-    """Rows of this kind are applied in order, by one worker at a time (alert intake)."""
+    """Applied in queue order, never side by side (intake: no resolve before its trigger); on
+    PostgreSQL only the holder of a transaction-level advisory lock claims these rows."""
 
     @property
     def inline(self) -> bool:
@@ -249,18 +248,15 @@ def claim(
 
     One UPDATE ... WHERE id IN (SELECT ... LIMIT n) RETURNING statement: the rows are
     never loaded as objects. On PostgreSQL the inner SELECT skips rows another worker
-    has locked, so two workers claiming at once get different rows. Kinds in `serial`
-    are claimed only by the worker holding a transaction-level advisory lock, so two
-    workers never apply them side by side out of order (a resolve before its trigger);
-    on SQLite one write transaction at a time gives the same.
+    has locked, so two workers claiming at once get different rows (`serial`: see Handler).
     """
     postgres = session.get_bind().dialect.name == "postgresql"
     if postgres and kinds is not None and any(kind in serial for kind in kinds):
         turn = session.execute(select(func.pg_try_advisory_xact_lock(SERIAL_LOCK))).scalar_one()
-        if not turn:  # another worker is taking them in order; it keeps the turn until commit
+        if not turn:  # another worker holds the turn until its transaction ends
             kinds = [kind for kind in kinds if kind not in serial]
-            if not kinds:
-                return []
+    if kinds is not None and not kinds:
+        return []
     statement = _claim_statement(None if kinds is None else tuple(kinds), limit, postgres)
     result = session.execute(
         statement, {"claim_now": now, "claim_owner": owner, "claim_until": now + lease}
