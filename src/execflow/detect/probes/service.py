@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import BindParameter, Table, Update, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from execflow.detect.probes import state as machine
@@ -117,28 +117,24 @@ def delete_monitor(session: Session, *, monitor_id: str, actor: Ref, now: dateti
 
 
 _MONITORS = cast(Table, Monitor.__table__)
+
+
+def _set_by_id(**columns: str) -> Update:
+    """UPDATE monitors SET column = :param ... WHERE id = :b_id, built once."""
+    values: dict[str, BindParameter[Any]] = {c: bindparam(p) for c, p in columns.items()}
+    return update(_MONITORS).where(_MONITORS.c.id == bindparam("b_id")).values(values)
+
+
 # Core statements with bound values: claiming and recording run several times a second
 # for thousands of monitors, and ORM objects for each would cost more than the checks.
-_MOVE_ON = (
-    update(_MONITORS)
-    .where(_MONITORS.c.id == bindparam("b_id"))
-    .values(
-        next_due_at=bindparam("b_next"),
-        lease_owner=bindparam("b_owner"),
-        lease_until=bindparam("b_until"),
-    )
-)
-_STEP = (
-    update(_MONITORS)
-    .where(_MONITORS.c.id == bindparam("b_id"))
-    .values(
-        state=bindparam("b_state"),
-        failures=bindparam("b_failures"),
-        successes=bindparam("b_successes"),
-        last_checked_at=bindparam("b_at"),
-        lease_owner=bindparam("b_owner"),
-        lease_until=bindparam("b_until"),
-    )
+_MOVE_ON = _set_by_id(next_due_at="b_next", lease_owner="b_owner", lease_until="b_until")
+_STEP = _set_by_id(
+    state="b_state",
+    failures="b_failures",
+    successes="b_successes",
+    last_checked_at="b_at",
+    lease_owner="b_owner",
+    lease_until="b_until",
 )
 
 
