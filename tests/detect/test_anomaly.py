@@ -15,7 +15,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from execflow.detect.anomaly.detector import State, update
+from execflow.detect.anomaly.detector import Settings, State, update
 from execflow.detect.anomaly.score_csv import score_stream
 
 OLD_STATE_FIELDS = {"seen", "mean", "var", "short_raw", "raw_mean", "raw_var", "low", "high"}
@@ -62,6 +62,20 @@ def test_a_value_stuck_for_longer_than_ever_raises_an_alert() -> None:
     alerts = _alerts(values)
     assert alerts and 800 <= alerts[0] <= 830
     assert not _alerts([7.0] * 1000), "a series that never moved is not stuck"
+
+
+def test_a_series_moving_more_than_ever_raises_an_alert_inside_its_range() -> None:
+    """A slow triangle from 0 to 10, then swings between 3 and 7: no new extreme, no odd level."""
+    values = [abs((i % 100) - 50) / 5 for i in range(1500)] + [3.0, 7.0] * 100
+    alerts = _alerts(values, timed=False)
+    assert alerts and 1500 <= alerts[0] <= 1505
+    calm = [i for i, (_, alert) in enumerate(_run(values, Settings(volatility=0))) if alert]
+    assert not calm, "without volatility records nothing else would tell"
+
+
+def _run(values: list[float], settings: Settings) -> list[tuple[float, bool]]:
+    state = State()
+    return [update(state, v, settings) for v in values]
 
 
 def test_a_jump_raises_an_alert_soon_after() -> None:

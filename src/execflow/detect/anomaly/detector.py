@@ -5,14 +5,17 @@ once the daily period is known from the timestamps and a day has been seen, agai
 same time yesterday (used when that fits the series better than the level does). The
 deviations are smoothed at two speeds and each average is turned into a likelihood by
 comparing it with its own long-term distribution, so a burst of odd points and a slow
-drift both show. Two more signals need no statistics: a new extreme (beyond everything
-seen so far by a margin) and a value stuck for longer than any earlier run of equal values.
+drift both show. Three more signals need no statistics: a new extreme (beyond everything
+seen so far by a margin), a volatility record (the smoothed size of the steps between
+points passing its own record by a margin and half again its long-run average: the series
+moves more than it ever has, even inside its usual range) and a value stuck for longer
+than any earlier run of equal values.
 
 An alert is raised when a likelihood passes the threshold, at most once per quiet period;
-a new extreme or a stuck value may alert again after a short pause. Nothing fires during
-the warm-up, which lasts at least one season once the period is known. Memory per series
-is a few numbers plus, for seasonality, one value per point of a day (at most
-`max_period`; finer series go without the seasonal model).
+a new extreme, a volatility record or a stuck value may alert again after a short pause.
+Nothing fires during the warm-up, which lasts at least one season once the period is
+known. Memory per series is a few numbers plus, for seasonality, one value per point of a
+day (at most `max_period`; finer series go without the seasonal model).
 """
 
 from __future__ import annotations
@@ -41,6 +44,9 @@ class Settings:
     season_seconds: float = 86_400.0
     max_period: int = 1440
     stuck_points: int = 12
+    volatility: float = 0.03  # smoothing of |step|; 0 turns volatility records off
+    volatility_margin: float = 0.02
+    volatility_factor: float = 1.5  # a record must also be this many times the long-run average
 
 
 @dataclass
@@ -70,6 +76,9 @@ class State:
     last_value: float | None = None
     run: int = 0
     longest: int = 0
+    volatility: float = 0.0
+    volatility_high: float = 0.0
+    volatility_mean: float = 0.0
 
     def as_json(self) -> dict[str, Any]:
         """For storing between points."""
@@ -143,6 +152,23 @@ def _stuck(state: State, value: float, conf: Settings) -> bool:
     return False
 
 
+def _volatility_record(state: State, value: float, conf: Settings) -> bool:
+    """Whether the smoothed step size sets a clear record (call before _stuck moves on)."""
+    if state.last_value is None or conf.volatility <= 0:
+        return False
+    step = abs(value - state.last_value)
+    state.volatility += conf.volatility * (step - state.volatility)
+    high, usual = state.volatility_high, state.volatility_mean
+    state.volatility_high = max(high, state.volatility)
+    # a plain average at first, so the early points do not make the usual look small
+    state.volatility_mean += max(conf.history, 1 / state.seen) * (state.volatility - usual)
+    return (
+        high > 0
+        and state.volatility > high * (1 + conf.volatility_margin)
+        and state.volatility > conf.volatility_factor * usual
+    )
+
+
 def _likelihood(state: State, raw: float, conf: Settings) -> float:
     """How unusual the recent raw scores are, at a fast and a slow smoothing."""
     state.short_raw += conf.short * (raw - state.short_raw)
@@ -166,6 +192,7 @@ def update(
     state.seen += 1
     state.since_alert += 1
     _learn_period(state, timestamp, conf)
+    jumpy = _volatility_record(state, value, conf)
     stuck = _stuck(state, value, conf)
     if state.seen == 1:
         state.mean, state.low, state.high = value, value, value
@@ -186,11 +213,12 @@ def update(
     state.low, state.high = min(state.low, value), max(state.high, value)
 
     learned = state.seen > max(conf.warmup, state.period)  # and a whole season, once known
+    sudden = extreme or jumpy or stuck
     alert = learned and (
         (state.since_alert > conf.quiet and likelihood >= conf.threshold)
-        or ((extreme or stuck) and state.since_alert > conf.pause)
+        or (sudden and state.since_alert > conf.pause)
     )
     if alert:
         state.since_alert = 0
-    score = max(likelihood, 0.999 if learned and (extreme or stuck) else 0.0)
+    score = max(likelihood, 0.999 if learned and sudden else 0.0)
     return score, alert
