@@ -73,6 +73,18 @@ def test_a_series_moving_more_than_ever_raises_an_alert_inside_its_range() -> No
     assert not calm, "without volatility records nothing else would tell"
 
 
+def test_a_state_saved_before_volatility_records_learns_them_before_using_them() -> None:
+    values = [abs((i % 100) - 50) / 5 for i in range(1500)]
+    state = State()
+    for value in values[:1000]:
+        update(state, value)
+    saved = {k: v for k, v in state.as_json().items() if not k.startswith("volatility")}
+    restored = State.from_json(saved)
+    assert restored.volatility_high == 0.0
+    alerts = [i for i, v in enumerate(values[1000:]) if update(restored, v)[1]]
+    assert not alerts, "the step average rising from zero is not the series getting jumpy"
+
+
 def _run(values: list[float], settings: Settings) -> list[tuple[float, bool]]:
     state = State()
     return [update(state, v, settings) for v in values]

@@ -79,6 +79,7 @@ class State:
     volatility: float = 0.0
     volatility_high: float = 0.0
     volatility_mean: float = 0.0
+    volatility_steps: int = 0  # its own count: a state saved before it existed learns it anew
 
     def as_json(self) -> dict[str, Any]:
         """For storing between points."""
@@ -156,14 +157,17 @@ def _volatility_record(state: State, value: float, conf: Settings) -> bool:
     """Whether the smoothed step size sets a clear record (call before _stuck moves on)."""
     if state.last_value is None or conf.volatility <= 0:
         return False
+    state.volatility_steps += 1
     step = abs(value - state.last_value)
     state.volatility += conf.volatility * (step - state.volatility)
     high, usual = state.volatility_high, state.volatility_mean
     state.volatility_high = max(high, state.volatility)
     # a plain average at first, so the early points do not make the usual look small
-    state.volatility_mean += max(conf.history, 1 / state.seen) * (state.volatility - usual)
+    rate = max(conf.history, 1 / state.volatility_steps)
+    state.volatility_mean += rate * (state.volatility - usual)
     return (
-        high > 0
+        state.volatility_steps > conf.warmup
+        and high > 0
         and state.volatility > high * (1 + conf.volatility_margin)
         and state.volatility > conf.volatility_factor * usual
     )
