@@ -9,12 +9,15 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from sqlalchemy.event import listen
+from sqlalchemy.orm import ORMExecuteState
 
 from execflow.app import create_app
 from execflow.clock import ManualClock
 from execflow.config import Settings
 from execflow.db import Database
 from execflow.detect.ingest.models import Alert
+from execflow.detect.ingest.service import apply
 from execflow.respond.catalog.models import Service
 from execflow.respond.incidents.models import Incident
 from execflow.web.throttle import Throttle
@@ -121,6 +124,44 @@ def test_a_burst_applied_in_one_pass_keeps_each_services_order(
         ("other", "disk", 2, "firing"),
         ("other", "cpu", 1, "firing"),
     }
+
+
+def test_a_storm_of_new_alerts_costs_the_same_reads_however_large(
+    db: Database, clock: ManualClock
+) -> None:
+    """A new alert used to cost two reads of its own (its key, its group) under the write lock."""
+    with db.write() as session:
+        service_id = make_service(session, clock.now(), None).id
+
+    def reads_to_apply(count: int, tag: str) -> int:
+        signals = [
+            {
+                "action": "trigger",
+                "dedup_key": f"{tag}{n}",
+                "group_key": f"{tag}{n}",
+                "summary": "down",
+                "severity": "P2",
+                "source": "pagerduty",
+            }
+            for n in range(count)
+        ]
+        selects = 0
+
+        def count_selects(state: ORMExecuteState) -> None:
+            nonlocal selects
+            selects += state.is_select
+
+        with db.write() as session:
+            listen(session, "do_orm_execute", count_selects)
+            apply(
+                session,
+                [{"services": [{"service_id": service_id, "signals": signals}]}],
+                now=clock.now(),
+            )
+        return selects
+
+    assert reads_to_apply(40, "big") == reads_to_apply(5, "small")
+    assert len(_incidents(db)) == 45
 
 
 def test_pagerduty_trigger_without_dedup_key_gets_one(api: TestClient, key: str) -> None:

@@ -50,38 +50,29 @@ def accept(
     outbox.enqueue_many(connection, [outbox.Queued(APPLY, {"services": groups})], now=now)
 
 
-def _open_incident(session: Session, service_id: str, group_key: str) -> Incident | None:
-    return session.execute(
-        select(Incident)
-        .where(
-            Incident.service_id == service_id,
-            Incident.dedup_key == group_key,
-            Incident.status != "resolved",
-        )
-        .order_by(Incident.created_at.desc())
-        .limit(1)
-    ).scalar_one_or_none()
-
-
 @dataclass
 class Seen:
     """Alerts and incidents read in this transaction, held so each is read once.
 
     A repeat of a firing alert (most of a noisy burst) needs only its incident's status,
     which comes with the alert in one joined read; the whole incident is loaded only when
-    something is written to it. The session's identity map holds unchanged rows only
-    weakly, so the loaded incidents are held here too.
+    something is written to it. Keys found missing are remembered too, so a storm of new
+    alerts costs two reads in all, not two per alert. The session's identity map holds
+    unchanged rows only weakly, so the loaded incidents are held here too.
     """
 
     alerts: dict[tuple[str, str], Alert] = field(default_factory=dict)
+    looked_up: set[tuple[str, str]] = field(default_factory=set)
     statuses: dict[str, str] = field(default_factory=dict)
     incidents: dict[str, Incident] = field(default_factory=dict)
+    groups: dict[tuple[str, str], Incident | None] = field(default_factory=dict)
 
     def read_alerts(self, session: Session, keys: set[tuple[str, str]]) -> None:
         """Read the alerts with these (service id, dedup key) pairs and their incidents' status."""
-        wanted = keys - self.alerts.keys()
+        wanted = keys - self.looked_up
         if not wanted:
             return
+        self.looked_up |= wanted
         # Two plain IN lists (a superset, filtered below) keep the statement cacheable.
         rows = session.execute(
             select(Alert, Incident.status)
@@ -97,6 +88,32 @@ class Seen:
             self.alerts[alert.service_id, alert.dedup_key] = alert
             if alert.incident_id is not None and status is not None:
                 self.statuses.setdefault(alert.incident_id, status)
+
+    def read_groups(self, session: Session, keys: set[tuple[str, str]]) -> None:
+        """Read the open incidents of these (service id, group key) pairs; the newest counts."""
+        wanted = keys - self.groups.keys()
+        if not wanted:
+            return
+        self.groups.update(dict.fromkeys(wanted))
+        rows = session.execute(
+            select(Incident)
+            .where(
+                Incident.service_id.in_({service_id for service_id, _ in wanted}),
+                Incident.dedup_key.in_({group_key for _, group_key in wanted}),
+                Incident.status != "resolved",
+            )
+            .order_by(Incident.created_at, Incident.id)
+        ).scalars()
+        for incident in rows:
+            key = (incident.service_id or "", incident.dedup_key or "")
+            if key in wanted:
+                self.groups[key] = self.incidents[incident.id] = incident
+
+    def open_in_group(self, session: Session, service_id: str, group_key: str) -> Incident | None:
+        """The group's open incident, as this transaction sees it."""
+        self.read_groups(session, {(service_id, group_key)})
+        incident = self.groups[service_id, group_key]
+        return incident if incident is not None and incident.status != "resolved" else None
 
     def is_open(self, session: Session, incident_id: str) -> bool:
         """Whether the incident is not resolved (as this transaction sees it)."""
@@ -138,9 +155,9 @@ def _trigger(
             )
         return alert
     severity = signal.severity or service.default_severity
-    incident = _open_incident(session, service.id, signal.group_key)
+    incident = seen.open_in_group(session, service.id, signal.group_key)
     if incident is None:
-        incident = create_incident(
+        incident = seen.groups[service.id, signal.group_key] = create_incident(
             session,
             actor=actor,
             now=now,
@@ -163,7 +180,6 @@ def _trigger(
         )
         session.add(alert)
     alert.incident_id, alert.status, alert.last_seen = incident.id, "firing", now
-    session.flush()
     record(
         session,
         incident,
@@ -250,6 +266,15 @@ def apply(session: Session, payloads: Sequence[dict[str, Any]], *, now: datetime
     seen = Seen()
     seen.read_alerts(
         session, {(g["service_id"], raw["dedup_key"]) for g in groups for raw in g["signals"]}
+    )
+    seen.read_groups(
+        session,
+        {
+            (g["service_id"], raw["group_key"])
+            for g in groups
+            for raw in g["signals"]
+            if raw["action"] == "trigger"
+        },
     )
     for group in groups:
         service = services.get(group["service_id"])
