@@ -174,7 +174,17 @@ def test_cli_scores_a_file_and_refuses_bad_input(tmp_path: Path) -> None:
     bad.write_text("timestamp,value\n2014-01-01 00:00:00,abc\n")
     undated = tmp_path / "undated.csv"
     undated.write_text("timestamp,value\nyesterday,1\n")
-    for args in ([str(bad)], [str(undated)], [str(tmp_path / "missing.csv")], [str(out.parent)]):
+    infinite = tmp_path / "infinite.csv"
+    infinite.write_text("timestamp,value\n2014-01-01 00:00:00,1\n2014-01-01 00:05:00,nan\n")
+    missing = str(tmp_path / "missing.csv")
+    for args in ([str(bad)], [str(undated)], [str(infinite)], [missing], [str(out.parent)]):
         result = _cli(*args)
         assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
         assert "Traceback" not in result.stderr
+    before = out.read_text()
+    result = _cli(str(infinite), "--out", str(out))
+    assert result.returncode == 2 and "line 3" in result.stderr
+    assert out.read_text() == before, "a bad input leaves OUT as it was"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["in.csv", "out.csv", "bad.csv", "undated.csv", "infinite.csv"]
+    ), "and no partial file behind"

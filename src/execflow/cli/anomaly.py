@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
+import tempfile
 from pathlib import Path
+from typing import TextIO
 
 import click
 
@@ -24,19 +28,38 @@ def anomaly() -> None:
     help="Output CSV (default: standard output).",
 )
 def score(source: Path, out: Path | None) -> None:
-    """Stream a timestamp,value CSV through the default detector, row by row."""
+    """Stream a timestamp,value CSV through the default detector, row by row.
+
+    With --out the rows go to a temporary file beside OUT that replaces it only when the
+    whole input was good, so a bad row never leaves a half-written (or clobbered) OUT.
+    """
     try:
         handle = source.open(newline="")
     except OSError as exc:
         fail(f"cannot read {source}: {exc.strerror}")
     with handle:
+        if out is None:
+            _score(source, handle, sys.stdout)
+            return
         try:
-            if out is None:
-                score_stream(handle, sys.stdout)
-            else:
-                with out.open("w", newline="") as sink:
-                    score_stream(handle, sink)
-        except CsvError as exc:
-            fail(f"{source}: {exc}")
-        except UnicodeDecodeError:
-            fail(f"{source}: not a text file")
+            fd, partial = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
+        except OSError as exc:
+            fail(f"cannot write beside {out}: {exc.strerror}")
+        try:
+            with os.fdopen(fd, "w", newline="") as sink:
+                _score(source, handle, sink)
+            os.replace(partial, out)
+        except OSError as exc:
+            fail(f"cannot write {out}: {exc.strerror}")
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(partial)
+
+
+def _score(source: Path, handle: TextIO, sink: TextIO) -> None:
+    try:
+        score_stream(handle, sink)
+    except CsvError as exc:
+        fail(f"{source}: {exc}")
+    except UnicodeDecodeError:
+        fail(f"{source}: not a text file")

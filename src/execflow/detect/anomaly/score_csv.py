@@ -56,6 +56,8 @@ def score_stream(
             value = float(row[1])
         except ValueError as exc:
             raise CsvError(f"line {line_number}: {row[1]!r} is not a number") from exc
+        if not math.isfinite(value):  # NaN would poison every later score of the series
+            raise CsvError(f"line {line_number}: {row[1]!r} is not a finite number")
         score, alert = update(state, value, settings, _seconds(row[0], line_number))
         writer.writerow([row[0], row[1], f"{score:.6f}", int(alert)])
         rows += 1
