@@ -8,15 +8,16 @@ from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
 
 from execflow.access.roles import Role
 from execflow.app import create_app
 from execflow.clock import ManualClock
 from execflow.config import Settings
 from execflow.db import Database
-from execflow.detect.probes.models import Monitor, Rollup
-from execflow.detect.probes.runner import ProbeRunner
+from execflow.detect.probes.models import CheckResult, Monitor, Rollup
+from execflow.detect.probes.runner import LEASE, ProbeRunner
 from execflow.detect.probes.schemas import MonitorCreate
 from execflow.detect.probes.service import create_monitor
 from execflow.prove.log.entry import decode_entry
@@ -132,6 +133,53 @@ def test_a_lease_keeps_two_nodes_off_the_same_check(
     assert second.claim() == []
     clock.advance(timedelta(seconds=95))  # node-a died: its lease runs out
     assert len(second.claim()) == 1
+
+
+_REFUSE = {  # the database itself fails every result insert, as a full disk would
+    "sqlite": [
+        "CREATE TRIGGER refuse BEFORE INSERT ON monitor_results "
+        "BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+    ],
+    "postgresql": [
+        "CREATE OR REPLACE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN RAISE EXCEPTION 'disk full'; END $$",
+        "CREATE TRIGGER refuse BEFORE INSERT ON monitor_results "
+        "FOR EACH ROW EXECUTE FUNCTION refuse()",
+    ],
+}
+_ALLOW = {
+    "sqlite": ["DROP TRIGGER refuse"],
+    "postgresql": ["DROP TRIGGER refuse ON monitor_results"],
+}
+
+
+def _refuse_results(db: Database, refuse: bool) -> None:
+    with db.engine.begin() as conn:
+        for statement in (_REFUSE if refuse else _ALLOW)[db.engine.dialect.name]:
+            conn.execute(text(statement))
+
+
+def _results(db: Database) -> int:
+    with db.read() as session:
+        return session.execute(select(func.count()).select_from(CheckResult)).scalar_one()
+
+
+def test_results_a_failed_write_could_not_record_wait_for_the_next_within_their_lease(
+    db: Database, clock: ManualClock, site: Target
+) -> None:
+    _monitor(db, clock, site.url)
+    runner = ProbeRunner(db, clock, "node-a")
+    _refuse_results(db, True)
+    with pytest.raises(DBAPIError, match="disk full"):
+        _tick(runner, clock)
+    _refuse_results(db, False)
+    assert runner.flush() == 1 and _results(db) == 1, "kept, then recorded"
+    _refuse_results(db, True)
+    with pytest.raises(DBAPIError):
+        _tick(runner, clock)
+    _refuse_results(db, False)
+    clock.advance(LEASE)  # the monitor's lease ends: another node may check it now
+    assert runner.flush() == 0 and _results(db) == 1, "too old to record in order"
 
 
 def test_checks_spread_across_the_interval(db: Database, clock: ManualClock) -> None:

@@ -66,12 +66,25 @@ class ProbeRunner:
             )
 
     def flush(self) -> int:
-        """Record finished checks in one transaction."""
-        batch, self._finished = self._finished, []
+        """Record finished checks in one transaction; a failed write keeps them for the next.
+
+        A result is kept while its monitor's lease (at least LEASE past the check) is still
+        this runner's, so no other node can have checked the monitor since and the states
+        still step in order; older ones are dropped with a warning (a gap, not an outage).
+        """
+        finished, self._finished = self._finished, []
+        now = self.clock.now()
+        batch = [result for result in finished if now - result[2] < LEASE]
+        if len(batch) < len(finished):
+            log.warning("dropping %d probe results past their lease", len(finished) - len(batch))
         if not batch:
             return 0
-        with self.db.write() as session:
-            service.record(session, owner=self.owner, results=batch)
+        try:
+            with self.db.write() as session:
+                service.record(session, owner=self.owner, results=batch)
+        except Exception:
+            self._finished[:0] = batch  # before any finished meanwhile: order is kept
+            raise
         return len(batch)
 
     async def check(self, clients: Sequence[httpx.AsyncClient], due: service.Due) -> None:
