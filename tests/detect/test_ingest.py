@@ -162,6 +162,7 @@ def test_a_storm_of_new_alerts_costs_the_same_reads_however_large(
 
     assert reads_to_apply(40, "big") == reads_to_apply(5, "small")
     assert len(_incidents(db)) == 45
+    assert reads_to_apply(40, "big") == 2, "repeats: the service and the alerts, nothing more"
 
 
 def test_pagerduty_trigger_without_dedup_key_gets_one(api: TestClient, key: str) -> None:

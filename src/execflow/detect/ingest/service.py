@@ -115,6 +115,12 @@ class Seen:
         incident = self.groups[service_id, group_key]
         return incident if incident is not None and incident.status != "resolved" else None
 
+    def joins_open(self, key: tuple[str, str]) -> bool:
+        """Whether this alert, as read, belongs to an incident that is not resolved."""
+        alert = self.alerts.get(key)
+        status = self.statuses.get(alert.incident_id or "") if alert is not None else None
+        return status is not None and status != "resolved"
+
     def is_open(self, session: Session, incident_id: str) -> bool:
         """Whether the incident is not resolved (as this transaction sees it)."""
         if incident_id in self.incidents or incident_id not in self.statuses:
@@ -267,13 +273,14 @@ def apply(session: Session, payloads: Sequence[dict[str, Any]], *, now: datetime
     seen.read_alerts(
         session, {(g["service_id"], raw["dedup_key"]) for g in groups for raw in g["signals"]}
     )
-    seen.read_groups(
+    seen.read_groups(  # for the triggers that may open an incident: not a firing repeat
         session,
         {
             (g["service_id"], raw["group_key"])
             for g in groups
             for raw in g["signals"]
             if raw["action"] == "trigger"
+            and not seen.joins_open((g["service_id"], raw["dedup_key"]))
         },
     )
     for group in groups:
