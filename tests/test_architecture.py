@@ -27,6 +27,19 @@ def test_import_contracts_hold() -> None:
     assert "broken" in result.stdout and " 0 broken" in result.stdout
 
 
+def test_a_worker_starts_without_the_web_stack() -> None:
+    """`execflow worker` (and a crashed split worker's child) does not wait for FastAPI to load."""
+    probe = (
+        "import sys, execflow.cli.worker; "
+        "print(sorted(m for m in ('fastapi', 'starlette', 'uvicorn', 'execflow.app') "
+        "if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], check=True, capture_output=True, text=True, timeout=60
+    )
+    assert result.stdout.strip() == "[]"
+
+
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(SOURCE)))
 def test_module_follows_house_style(path: Path) -> None:
     source = path.read_text()

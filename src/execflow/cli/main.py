@@ -17,7 +17,7 @@ COMMANDS = {
     "init": "execflow.cli.setup:init",
     "demo": "execflow.cli.setup:demo",
     "serve": "execflow.cli.server:serve",
-    "worker": "execflow.cli.server:worker",
+    "worker": "execflow.cli.worker:worker",
     "token": "execflow.cli.tokens:token",
     "audit": "execflow.cli.audit:audit",
     "anomaly": "execflow.cli.anomaly:anomaly",
