@@ -17,7 +17,7 @@ from execflow.clock import ManualClock
 from execflow.config import Settings
 from execflow.db import Database
 from execflow.detect.probes.models import CheckResult, Monitor, Rollup
-from execflow.detect.probes.runner import LEASE, ProbeRunner
+from execflow.detect.probes.runner import CLAIM_EVERY, IDLE_AT_MOST, LEASE, ProbeRunner
 from execflow.detect.probes.schemas import MonitorCreate
 from execflow.detect.probes.service import create_monitor
 from execflow.prove.log.entry import decode_entry
@@ -180,6 +180,23 @@ def test_results_a_failed_write_could_not_record_wait_for_the_next_within_their_
     _refuse_results(db, False)
     clock.advance(LEASE)  # the monitor's lease ends: another node may check it now
     assert runner.flush() == 0 and _results(db) == 1, "too old to record in order"
+
+
+def test_an_idle_runner_sleeps_until_the_next_monitor_is_due(
+    db: Database, clock: ManualClock, site: Target
+) -> None:
+    runner = ProbeRunner(db, clock, "node-a")
+    assert runner.pause(claimed=0) == IDLE_AT_MOST, "no monitors: look again in a second"
+    monitor_id, _, _ = _monitor(db, clock, site.url)
+    with db.write() as session:
+        session.get_one(Monitor, monitor_id).next_due_at = clock.now() + timedelta(seconds=0.5)
+    assert runner.pause(claimed=0) == pytest.approx(0.5)
+    clock.advance(timedelta(seconds=0.45))
+    assert runner.pause(claimed=0) == CLAIM_EVERY, "never sooner than the busy pace"
+    with db.write() as session:
+        session.get_one(Monitor, monitor_id).next_due_at = clock.now() + timedelta(minutes=5)
+    assert runner.pause(claimed=0) == IDLE_AT_MOST, "nor later than a second"
+    assert runner.pause(claimed=3) == CLAIM_EVERY, "busy: claim again soon"
 
 
 def test_checks_spread_across_the_interval(db: Database, clock: ManualClock) -> None:

@@ -28,6 +28,7 @@ from execflow.detect.probes import checks, service
 
 log = logging.getLogger("execflow.probes")
 CLAIM_EVERY = 0.1
+IDLE_AT_MOST = 1.0  # a monitor created meanwhile is seen this soon
 FLUSH_EVERY = 0.2
 LEASE = timedelta(seconds=30)
 MAX_IN_FLIGHT = 2000
@@ -87,6 +88,21 @@ class ProbeRunner:
             raise
         return len(batch)
 
+    def pause(self, claimed: int) -> float:
+        """Seconds until the next claim round: soon while busy, else until the next is due.
+
+        An idle node reads when the next monitor falls due instead of taking a write
+        transaction ten times a second for nothing (on SQLite, the one write lock).
+        """
+        if claimed:
+            return CLAIM_EVERY
+        with self.db.read() as session:
+            due = service.next_due(session)
+        if due is None:
+            return IDLE_AT_MOST
+        wait = (due - self.clock.now()).total_seconds()
+        return min(max(wait, CLAIM_EVERY), IDLE_AT_MOST)
+
     async def check(self, clients: Sequence[httpx.AsyncClient], due: service.Due) -> None:
         """Run one check (on the monitor's own client pool) and queue its result."""
         outcome = await checks.run(
@@ -128,10 +144,12 @@ class ProbeRunner:
             recorder = asyncio.create_task(self._record_every())
             while not self._stop.is_set():
                 try:
-                    await self.round(clients)
+                    claimed = await self.round(clients)
+                    wait = await asyncio.to_thread(self.pause, claimed)
                 except Exception:
                     log.exception("probe round failed; retrying")
-                await asyncio.sleep(CLAIM_EVERY)
+                    wait = CLAIM_EVERY
+                await asyncio.sleep(wait)
             if self._in_flight:
                 await asyncio.wait(self._in_flight, timeout=5)
             recorder.cancel()

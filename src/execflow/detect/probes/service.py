@@ -9,7 +9,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import BindParameter, Table, Update, bindparam, delete, insert, select, update
+from sqlalchemy import (
+    BindParameter,
+    Table,
+    Update,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from execflow.detect.probes import state as machine
@@ -136,6 +146,13 @@ _STEP = _set_by_id(
     lease_owner="b_owner",
     lease_until="b_until",
 )
+
+
+def next_due(session: Session) -> datetime | None:
+    """When the soonest unpaused monitor falls due (a claim moves it an interval on)."""
+    return session.execute(
+        select(func.min(Monitor.next_due_at)).where(Monitor.paused.is_(False))
+    ).scalar_one()
 
 
 def claim_due(
