@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import TextIO
 
@@ -41,19 +40,20 @@ def score(source: Path, out: Path | None) -> None:
         if out is None:
             _score(source, handle, sys.stdout)
             return
+        partial = out.with_name(f".{out.name}.{os.getpid()}.partial")  # same file system
         try:
-            fd, partial = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
+            sink = partial.open("x", newline="")  # the umask's permissions, unlike mkstemp
         except OSError as exc:
             fail(f"cannot write beside {out}: {exc.strerror}")
         try:
-            with os.fdopen(fd, "w", newline="") as sink:
+            with sink:
                 _score(source, handle, sink)
             os.replace(partial, out)
         except OSError as exc:
             fail(f"cannot write {out}: {exc.strerror}")
         finally:
             with contextlib.suppress(FileNotFoundError):
-                os.unlink(partial)
+                partial.unlink()
 
 
 def _score(source: Path, handle: TextIO, sink: TextIO) -> None:
