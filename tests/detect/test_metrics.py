@@ -14,6 +14,7 @@ from execflow.app import create_app
 from execflow.clock import ManualClock
 from execflow.config import Settings
 from execflow.db import Database
+from execflow.detect.anomaly.models import MetricSeries
 from execflow.respond.incidents.models import Incident
 from tests.respond.factories import make_service
 
@@ -68,11 +69,27 @@ def test_a_shift_in_a_series_opens_one_incident(api: TestClient, key: str, db: D
         {"series": "x", "points": [["a", 2]]},
         {"series": "x", "points": [[1, 2]], "settings": {"sensitivity": 3}},
         {"series": "x", "points": [[1, 2]], "settings": {"quiet": "lots"}},
+        {"series": "x", "points": [[1, 2]], "settings": {"slow": -1}},
+        {"series": "x", "points": [[1, 2]], "settings": {"volatility": 2}},
+        # Python's JSON reader takes NaN and Infinity, so a client can send them
+        '{"series": "x", "points": [[1, 2]], "settings": {"threshold": NaN}}',
+        '{"series": "x", "points": [[1, 2]], "settings": {"season_seconds": Infinity}}',
+        '{"series": "x", "points": [[1, 2]], "settings": {"warmup": Infinity}}',
+        {"series": "x", "points": [[1, 2]], "settings": {"pause": -3}},
     ],
 )
-def test_bad_metric_pushes_are_refused(api: TestClient, key: str, body: object) -> None:
-    response = api.post(f"/api/v1/metrics/{key}", json=body)
+def test_bad_metric_pushes_are_refused(
+    api: TestClient, key: str, db: Database, body: object
+) -> None:
+    url = f"/api/v1/metrics/{key}"
+    if isinstance(body, str):
+        response = api.post(url, content=body, headers={"content-type": "application/json"})
+    else:
+        response = api.post(url, json=body)
     assert response.status_code == 422, response.text
+    assert {"code", "message"} <= response.json()["error"].keys()
+    with db.read() as session:
+        assert session.execute(select(MetricSeries)).first() is None, "nothing written"
 
 
 def test_unknown_key_is_404(api: TestClient) -> None:

@@ -26,6 +26,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 STEPS_FOR_PERIOD = 5  # intervals whose median sets the sampling step, hence the period
+RATES = ("slow", "short", "drift", "history")  # smoothing rates, in (0, 1]
+COUNTS = ("warmup", "quiet", "pause", "max_period", "stuck_points")  # points, >= 0
+SIZES = ("extreme_margin", "volatility_margin", "volatility_factor", "season_seconds")
 
 
 @dataclass
@@ -47,6 +50,25 @@ class Settings:
     volatility: float = 0.03  # smoothing of |step|; 0 turns volatility records off
     volatility_margin: float = 0.02
     volatility_factor: float = 1.5  # a record must also be this many times the long-run average
+
+    def __post_init__(self) -> None:
+        """Refuse values the detector cannot work with (NaN scores, overflow, no learning)."""
+        for name in RATES:
+            if not 0 < getattr(self, name) <= 1:
+                raise ValueError(f"{name} must be in (0, 1]")
+        if not 0 <= self.volatility <= 1:
+            raise ValueError("volatility must be in [0, 1] (0 turns volatility records off)")
+        if not 0 < self.threshold < 1:
+            raise ValueError("threshold must be between 0 and 1")
+        for name in COUNTS:
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} cannot be negative")
+        for name in SIZES:
+            if not 0 <= getattr(self, name) < math.inf:
+                raise ValueError(f"{name} must be a finite number, 0 or more")
+
+
+DEFAULTS = Settings()
 
 
 @dataclass
@@ -192,7 +214,7 @@ def update(
     state: State, value: float, settings: Settings | None = None, timestamp: float | None = None
 ) -> tuple[float, bool]:
     """Feed one point (timestamp in seconds, for the seasonal model); returns (score, alert)."""
-    conf = settings or Settings()
+    conf = settings or DEFAULTS
     state.seen += 1
     state.since_alert += 1
     _learn_period(state, timestamp, conf)

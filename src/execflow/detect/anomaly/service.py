@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from execflow.detect.anomaly.detector import Settings, State, update
+from execflow.detect.anomaly.detector import DEFAULTS, Settings, State, update
 from execflow.detect.anomaly.models import MetricSeries
 from execflow.detect.ingest import service as ingest
 from execflow.detect.ingest.signals import Signal
@@ -41,8 +41,8 @@ def detector_settings(raw: dict[str, Any]) -> Settings:
     if unknown:
         raise InvalidInput(f"unknown detector settings: {', '.join(unknown)}")
     try:
-        return Settings(**{k: type(getattr(Settings(), k))(v) for k, v in raw.items()})
-    except (TypeError, ValueError) as exc:
+        return Settings(**{k: type(getattr(DEFAULTS, k))(v) for k, v in raw.items()})
+    except (TypeError, ValueError, OverflowError) as exc:
         raise InvalidInput(f"bad detector setting: {exc}") from exc
 
 
