@@ -253,6 +253,31 @@ def test_heartbeats_over_http(
         assert client.post("/api/v1/heartbeats/unknown").status_code == 404
 
 
+EVERY_KEY = {
+    "http": (
+        "http://x",
+        {"status": [200], "max_latency_ms": 500, "json_path": "a.0", "json_value": 1},
+    ),
+    "keyword": ("http://x", {"keyword": "ok", "absent": True, "max_latency_ms": 1.5}),
+    "tcp": ("x:5432", {}),
+    "tls": ("x:443", {"min_days": 14, "verify": False}),
+    "dns": ("x", {"value": "10.0.0.1"}),
+    "heartbeat": (None, {"grace_seconds": 0}),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(EVERY_KEY))
+def test_every_documented_expectation_is_accepted(
+    settings: Settings, db: Database, clock: ManualClock, make_token: TokenFactory, kind: str
+) -> None:
+    target, expect = EVERY_KEY[kind]
+    body = {"name": "x", "kind": kind, "target": target, "expect": expect}
+    with TestClient(create_app(settings, db=db, clock=clock)) as client:
+        response = client.post("/api/v1/monitors", json=body, headers=auth(make_token(Role.ADMIN)))
+    assert response.status_code == 201, response.text
+    assert response.json()["expect"] == expect
+
+
 @pytest.mark.parametrize(
     "body",
     [
@@ -271,6 +296,13 @@ def test_heartbeats_over_http(
         {"name": "x", "kind": "http", "target": "http://x", "service_id": "svc_missing"},
         {"name": "x", "kind": "ping", "target": "x"},
         {"name": "x", "kind": "http", "target": "http://x", "expect": {"status": ["ok"]}},
+        {"name": "x", "kind": "http", "target": "http://x", "expect": {"max_latency": 500}},
+        {"name": "x", "kind": "http", "target": "http://x", "expect": {"max_latency_ms": "500"}},
+        {"name": "x", "kind": "tls", "target": "x:443", "expect": {"min_days": -1}},
+        {"name": "x", "kind": "heartbeat", "expect": {"grace_seconds": True}},
+        {"name": "x", "kind": "dns", "target": "x", "expect": {"value": 5}},
+        {"name": "x", "kind": "tcp", "target": "x:5432", "expect": {"status": [200]}},
+        {"name": "x", "kind": "keyword", "target": "http://x", "expect": {"keyword": ""}},
     ],
 )
 def test_bad_monitors_are_refused(

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from execflow.detect.probes.expect import problem as expect_problem
 from execflow.respond.severity import Severity
 
 Kind = Literal["http", "keyword", "tcp", "tls", "dns", "heartbeat"]
@@ -46,12 +47,9 @@ class MonitorCreate(BaseModel):
             raise ValueError("a keyword monitor needs expect.keyword")
         if self.timeout_seconds > self.interval_seconds:
             raise ValueError("timeout_seconds cannot exceed interval_seconds")
-        status = self.expect.get("status")
-        if status is not None and (
-            not isinstance(status, list)
-            or not all(isinstance(s, int) and 100 <= s <= 599 for s in status)
-        ):
-            raise ValueError("expect.status is a list of HTTP status codes")
+        wrong = expect_problem(self.kind, self.expect)
+        if wrong is not None:
+            raise ValueError(wrong)
         return self
 
 
