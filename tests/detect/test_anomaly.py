@@ -23,11 +23,13 @@ FIVE_MINUTES = 300.0
 START = 1_396_310_400.0  # 2014-04-01 00:00 UTC
 
 
-def _scores(values: list[float], timed: bool = False) -> list[tuple[float, bool]]:
+def _scores(
+    values: list[float], timed: bool = False, settings: Settings | None = None
+) -> list[tuple[float, bool]]:
     state = State()
     if not timed:
-        return [update(state, v) for v in values]
-    return [update(state, v, None, START + i * FIVE_MINUTES) for i, v in enumerate(values)]
+        return [update(state, v, settings) for v in values]
+    return [update(state, v, settings, START + i * FIVE_MINUTES) for i, v in enumerate(values)]
 
 
 def _alerts(values: list[float], timed: bool = True) -> list[int]:
@@ -69,7 +71,9 @@ def test_a_series_moving_more_than_ever_raises_an_alert_inside_its_range() -> No
     values = [abs((i % 100) - 50) / 5 for i in range(1500)] + [3.0, 7.0] * 100
     alerts = _alerts(values, timed=False)
     assert alerts and 1500 <= alerts[0] <= 1505
-    calm = [i for i, (_, alert) in enumerate(_run(values, Settings(volatility=0))) if alert]
+    calm = [
+        i for i, (_, alert) in enumerate(_scores(values, settings=Settings(volatility=0))) if alert
+    ]
     assert not calm, "without volatility records nothing else would tell"
 
 
@@ -83,11 +87,6 @@ def test_a_state_saved_before_volatility_records_learns_them_before_using_them()
     assert restored.volatility_high == 0.0
     alerts = [i for i, v in enumerate(values[1000:]) if update(restored, v)[1]]
     assert not alerts, "the step average rising from zero is not the series getting jumpy"
-
-
-def _run(values: list[float], settings: Settings) -> list[tuple[float, bool]]:
-    state = State()
-    return [update(state, v, settings) for v in values]
 
 
 def test_a_jump_raises_an_alert_soon_after() -> None:

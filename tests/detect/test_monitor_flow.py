@@ -299,6 +299,7 @@ def test_every_documented_expectation_is_accepted(
         {"name": "x", "kind": "http", "target": "http://x", "expect": {"max_latency": 500}},
         {"name": "x", "kind": "http", "target": "http://x", "expect": {"max_latency_ms": "500"}},
         {"name": "x", "kind": "tls", "target": "x:443", "expect": {"min_days": -1}},
+        {"name": "x", "kind": "http", "target": "http://x", "expect": {"max_latency_ms": 0}},
         {"name": "x", "kind": "heartbeat", "expect": {"grace_seconds": True}},
         {"name": "x", "kind": "dns", "target": "x", "expect": {"value": 5}},
         {"name": "x", "kind": "tcp", "target": "x:5432", "expect": {"status": [200]}},

@@ -31,7 +31,7 @@ COUNTS = ("warmup", "quiet", "pause", "max_period", "stuck_points")  # points, >
 SIZES = ("extreme_margin", "volatility_margin", "volatility_factor", "season_seconds")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Settings:
     """Per-series knobs; the defaults are the product's own decision."""
 

@@ -18,20 +18,26 @@ KEYS: dict[str, set[str]] = {
     "dns": {"value"},
     "heartbeat": {"grace_seconds"},
 }
-_NUMBERS = {"max_latency_ms": "more than 0", "min_days": "0 or more", "grace_seconds": "0 or more"}
+REQUIRED = {"keyword": "keyword"}
+_POSITIVE = ("max_latency_ms",)
+_NOT_NEGATIVE = ("min_days", "grace_seconds")
 _TEXT = ("json_path", "keyword", "value")
 _FLAGS = ("absent", "verify")
 
 
-def _number_ok(value: Any, rule: str) -> bool:
+def _number(value: Any) -> float | None:
+    """The value as a finite number, or None (booleans are not numbers here)."""
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        return False
-    return value > 0 if rule == "more than 0" else value >= 0
+        return None
+    return float(value)
 
 
 def problem(kind: str, expect: dict[str, Any]) -> str | None:
     """The first thing wrong with expect for this kind, or None."""
     allowed = KEYS.get(kind, set())
+    needed = REQUIRED.get(kind)
+    if needed is not None and needed not in expect:
+        return f"a {kind} monitor needs expect.{needed}"
     unknown = sorted(set(expect) - allowed)
     if unknown:
         takes = ", ".join(sorted(allowed)) or "nothing"
@@ -43,8 +49,10 @@ def problem(kind: str, expect: dict[str, Any]) -> str | None:
         or not all(100 <= s <= 599 for s in status)
     ):
         return "expect.status is a list of HTTP status codes"
-    for key, rule in _NUMBERS.items():
-        if key in expect and not _number_ok(expect[key], rule):
+    for key in (*_POSITIVE, *_NOT_NEGATIVE):
+        number = _number(expect[key]) if key in expect else 1.0
+        if number is None or number < 0 or (number == 0 and key in _POSITIVE):
+            rule = "more than 0" if key in _POSITIVE else "0 or more"
             return f"expect.{key} is a number, {rule}"
     for key in _TEXT:
         if key in expect and not (isinstance(expect[key], str) and expect[key]):

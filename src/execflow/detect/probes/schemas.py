@@ -43,8 +43,6 @@ class MonitorCreate(BaseModel):
             raise ValueError("the target of an http or keyword monitor is an http(s) URL")
         elif self.kind in ("tcp", "tls") and not self.target.rpartition(":")[2].isdigit():
             raise ValueError("the target of a tcp or tls monitor is host:port")
-        if self.kind == "keyword" and not isinstance(self.expect.get("keyword"), str):
-            raise ValueError("a keyword monitor needs expect.keyword")
         if self.timeout_seconds > self.interval_seconds:
             raise ValueError("timeout_seconds cannot exceed interval_seconds")
         wrong = expect_problem(self.kind, self.expect)
