@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.common import median, write
 from execflow.config import Settings
 from execflow.db import Database
+from execflow.detect.probes.monitors import create_monitor
 from execflow.detect.probes.schemas import MonitorCreate
-from execflow.detect.probes.service import create_monitor
 from execflow.instance import initialise
 from tests.respond.factories import ADMIN, make_person, make_policy, make_service
 from tests.server import serve

@@ -33,9 +33,10 @@ from execflow.clock import SystemClock
 from execflow.config import Settings
 from execflow.db import Database
 from execflow.detect.probes.models import CheckResult, Monitor
+from execflow.detect.probes.monitors import create_monitor
 from execflow.detect.probes.runner import ProbeRunner
 from execflow.detect.probes.schemas import MonitorCreate
-from execflow.detect.probes.service import Due, create_monitor
+from execflow.detect.probes.service import Due
 from execflow.instance import initialise
 from tests.respond.factories import ADMIN
 from tests.server import free_port

@@ -11,8 +11,8 @@ from execflow.clock import ManualClock
 from execflow.config import Settings
 from execflow.db import Database
 from execflow.detect.probes.models import CheckResult, Rollup
+from execflow.detect.probes.monitors import create_monitor
 from execflow.detect.probes.schemas import MonitorCreate
-from execflow.detect.probes.service import create_monitor
 from execflow.ops.retention import Pruned, Pruner, prune
 from execflow.outbox import DEAD, DONE, PENDING, OutboxRow
 from execflow.prove.log.models import LogEntry

@@ -18,8 +18,8 @@ from execflow.access.roles import Role
 from execflow.config import Settings
 from execflow.db import Database
 from execflow.detect.probes.models import CheckResult
+from execflow.detect.probes.monitors import create_monitor
 from execflow.detect.probes.schemas import MonitorCreate
-from execflow.detect.probes.service import create_monitor
 from execflow.prove.log.checkpoint import open_checkpoint
 from execflow.prove.log.note import Signer
 from execflow.prove.log.store import signed_size

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -41,6 +41,7 @@ from execflow.respond.maintenance import routes as maintenance_routes
 from execflow.respond.oncall import routes as schedule_routes
 from execflow.respond.paging import routes as ack_routes
 from execflow.respond.paging.links import load_secret
+from execflow.web.deps import known_query
 from execflow.web.state import AppState
 
 log = logging.getLogger("execflow")
@@ -148,7 +149,9 @@ def create_app(
     app = ExecFlowAPI(title="ExecFlow", version=__version__, lifespan=lifespan)
     app.state.execflow = state
     counters = HttpCounters(state.registry)
-    intake = Intake(state, ServiceKeys(state.db), Batcher(state.db, state.clock))
+    keys = ServiceKeys(state.db)
+    state.on_key_rotated.append(keys.forget)
+    intake = Intake(state, keys, Batcher(state.db, state.clock))
     app.state.intake = intake
     app.front = IntakeFront(intake, counters)
     _install_error_handlers(app)
@@ -156,19 +159,22 @@ def create_app(
     app.include_router(ingest_routes.router)
     app.include_router(audit_routes.public)
     app.include_router(audit_routes.log_reads)
-    app.include_router(audit_routes.api)
-    app.include_router(tokens_router)
+    app.include_router(ack_routes.router)
+    app.include_router(probe_routes.heartbeats)
+    app.include_router(metric_routes.router)
+    # The private API refuses query parameters its endpoints do not take.
+    strict = [Depends(known_query)]
+    app.include_router(tokens_router, dependencies=strict)
+    app.include_router(audit_routes.api, dependencies=strict)
     for router in (
         catalog_routes.router,
         schedule_routes.router,
         policy_routes.router,
         incident_routes.router,
-        ack_routes.router,
         probe_routes.router,
-        metric_routes.router,
         maintenance_routes.router,
     ):
-        app.include_router(router)
+        app.include_router(router, dependencies=strict)
     _register_gauges(state)
     app.add_middleware(HttpMetrics, counters=counters)
     return app

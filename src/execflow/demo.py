@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from execflow.detect.probes.monitors import create_monitor
 from execflow.detect.probes.schemas import MonitorCreate
-from execflow.detect.probes.service import create_monitor
 from execflow.prove.log.append import append
 from execflow.prove.log.entry import Ref
 from execflow.prove.log.models import LogEntry

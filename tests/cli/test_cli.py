@@ -123,7 +123,10 @@ def test_verify_by_url_and_data_dir_with_state_then_tampering(
         # The demo's open incident may still be paging, appending entries as we look.
         assert by_url.stdout.startswith("OK: ") and seen >= total
         no_token = execflow(fresh, "audit", "verify", "--url", server.url, "--vkey", vkey)
-        assert no_token.returncode == 1 and "401" in no_token.stderr
+        # A missing token is a usage problem (exit 2), not a bad entry in the log.
+        assert no_token.returncode == 2, no_token.stderr
+        assert "the server needs a token (401)" in no_token.stderr
+        assert "index" not in no_token.stderr
     vkey_file = tmp_path / "log.vkey"
     vkey_file.write_text(vkey + "\n")
     by_dir = execflow(

@@ -14,9 +14,9 @@ from execflow.access.roles import Role
 from execflow.clock import ManualClock, rfc3339
 from execflow.db import Database
 from execflow.detect.probes.models import Rollup
+from execflow.detect.probes.monitors import create_monitor
 from execflow.detect.probes.runner import ProbeRunner
 from execflow.detect.probes.schemas import MonitorCreate
-from execflow.detect.probes.service import create_monitor
 from execflow.prove.log.entry import decode_entry
 from execflow.prove.log.models import LogEntry
 from execflow.respond.catalog.models import Component

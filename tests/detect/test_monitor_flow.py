@@ -17,9 +17,9 @@ from execflow.clock import ManualClock
 from execflow.config import Settings
 from execflow.db import Database
 from execflow.detect.probes.models import CheckResult, Monitor, Rollup
+from execflow.detect.probes.monitors import create_monitor
 from execflow.detect.probes.runner import CLAIM_EVERY, IDLE_AT_MOST, LEASE, ProbeRunner
 from execflow.detect.probes.schemas import MonitorCreate
-from execflow.detect.probes.service import create_monitor
 from execflow.prove.log.entry import decode_entry
 from execflow.prove.log.models import LogEntry
 from execflow.respond.catalog.models import Component

@@ -10,9 +10,9 @@ from execflow.clock import ManualClock
 from execflow.db import Database
 from execflow.detect.probes.checks import Outcome
 from execflow.detect.probes.models import Rollup
+from execflow.detect.probes.monitors import create_monitor
 from execflow.detect.probes.rollups import add_to_rollups
 from execflow.detect.probes.schemas import MonitorCreate
-from execflow.detect.probes.service import create_monitor
 from tests.respond.factories import ADMIN
 
 AT = datetime(2026, 3, 29, 0, 59, 40, tzinfo=UTC)

@@ -68,12 +68,20 @@ def test_p1_pages_on_call_escalates_and_the_mailed_link_stops_it(
     token = re.search(r"/ack/(\S+)", second.body)
     assert token is not None
     with TestClient(create_app(mail_settings, db=db, clock=clock)) as client:
-        answer = client.get(f"/ack/{token.group(1)}")
+        # A GET (a mail scanner following the link) shows the button and changes nothing.
+        shown = client.get(f"/ack/{token.group(1)}")
+        assert shown.status_code == 200 and ">Acknowledge</button>" in shown.text
+        with db.read() as session:
+            still = session.get(Incident, incident_id)
+            assert still is not None and still.status == "triggered"
+        answer = client.post(f"/ack/{token.group(1)}")
         assert answer.status_code == 200 and "Acknowledged" in answer.text and "Bob" in answer.text
-        again = client.get(f"/ack/{token.group(1)}")
-        assert again.status_code == 200 and "already acknowledged" in again.text
+        assert answer.history and answer.history[0].status_code == 303
+        again = client.post(f"/ack/{token.group(1)}")
+        assert again.status_code == 200 and "is acknowledged" in again.text
         forged = client.get(f"/ack/{token.group(1)[:-2]}xx")
         assert forged.status_code == 410
+        assert client.post(f"/ack/{token.group(1)[:-2]}xx").status_code == 410
 
     clock.advance(timedelta(hours=2))
     drain(workers)

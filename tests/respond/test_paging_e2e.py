@@ -69,7 +69,9 @@ def test_p1_reaches_on_call_in_seconds_escalates_and_the_link_stops_it(
         assert second.arrived - first.arrived >= SECOND_STEP_DELAY_MINUTES * 60 - 0.5
         link = re.search(r"(http://\S+/ack/\S+)", second.body)
         assert link is not None and link.group(1).startswith(server.url)
-        page = httpx.get(link.group(1))
+        shown = httpx.get(link.group(1))
+        assert shown.status_code == 200 and ">Acknowledge</button>" in shown.text
+        page = httpx.post(link.group(1), follow_redirects=True)
         assert page.status_code == 200 and "Acknowledged" in page.text
         state = api.get(f"/api/v1/incidents/{incident.json()['id']}").json()
         assert state["status"] == "acknowledged"

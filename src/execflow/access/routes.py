@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 
 from execflow.access import service
 from execflow.access.roles import Role
 from execflow.access.schemas import TokenCreate, TokenCreated, TokenRead
-from execflow.web.deps import Admin, State
+from execflow.web.deps import Admin, ListWindow, State, link_next
 
 router = APIRouter(prefix="/api/v1/tokens", tags=["tokens"])
 
 
 @router.get("", response_model=list[TokenRead])
-def list_tokens(state: State, _admin: Admin) -> list[TokenRead]:
-    """Every token, newest first."""
+def list_tokens(
+    state: State, _admin: Admin, window: ListWindow, request: Request, response: Response
+) -> list[TokenRead]:
+    """Tokens, newest first."""
     with state.db.read() as session:
-        return [
-            TokenRead.model_validate(t, from_attributes=True) for t in service.list_tokens(session)
-        ]
+        page = service.list_tokens(session, window)
+        link_next(request, response, page.next_cursor)
+        return [TokenRead.model_validate(t, from_attributes=True) for t in page.items]
 
 
 @router.post("", status_code=201, response_model=TokenCreated)

@@ -13,6 +13,7 @@ from execflow.access.models import ApiToken
 from execflow.access.roles import Role
 from execflow.errors import NotFound, Unauthorized
 from execflow.ids import new_id
+from execflow.keyset import Slice, Window, fetch
 from execflow.prove.log.append import append
 from execflow.prove.log.entry import Ref
 
@@ -64,9 +65,10 @@ def authenticate(session: Session, secret: str) -> ApiToken:
     return token
 
 
-def list_tokens(session: Session) -> list[ApiToken]:
-    """Every token, newest first."""
-    return list(session.execute(select(ApiToken).order_by(ApiToken.created_at.desc())).scalars())
+def list_tokens(session: Session, window: Window) -> Slice[ApiToken]:
+    """Tokens, newest first, a page at a time."""
+    order = [ApiToken.created_at, ApiToken.id]
+    return fetch(session, select(ApiToken), order, window, descending=True)
 
 
 def revoke_token(session: Session, *, token_id: str, actor: Ref, now: datetime) -> ApiToken:

@@ -16,7 +16,7 @@ from execflow.prove.log import store
 from execflow.prove.log.checkpoint import Checkpoint, open_checkpoint
 from execflow.prove.log.note import NoteError, Verifier, parse_vkey
 from execflow.prove.log.proofs import TlogProof
-from execflow.prove.log.sources import DatabaseSource, HttpSource
+from execflow.prove.log.sources import DatabaseSource, HttpSource, Refused
 from execflow.prove.log.verify import Report, verify_log
 
 
@@ -100,6 +100,10 @@ def _verify_url(
     source = HttpSource(url.rstrip("/") + "/log", token=token)
     try:
         return verify_log(source, verifier, previous=previous, progress=update)
+    except Refused as exc:
+        if exc.status == 401:
+            fail("the server needs a token (401): give --token with an API token")
+        fail(f"the server refused this token ({exc.status}): give a valid --token")
     except LookupError as exc:
         fail(f"cannot read the log at {url}: {exc}", EXIT_FAILED)
     except OSError as exc:

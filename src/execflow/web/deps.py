@@ -9,12 +9,15 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request, Response
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 
 from execflow.access.models import ApiToken
 from execflow.access.roles import Role
 from execflow.access.service import authenticate
-from execflow.errors import Forbidden, Unauthorized
+from execflow.errors import Forbidden, InvalidInput, Unauthorized
+from execflow.keyset import DEFAULT_LIMIT, MAX_LIMIT, Window
 from execflow.web.state import AppState
 
 
@@ -59,3 +62,43 @@ def require(role: Role) -> Callable[[ApiToken], Awaitable[ApiToken]]:
 Viewer = Annotated[ApiToken, Depends(require(Role.VIEWER))]
 Responder = Annotated[ApiToken, Depends(require(Role.RESPONDER))]
 Admin = Annotated[ApiToken, Depends(require(Role.ADMIN))]
+
+
+def list_window(
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: Annotated[str | None, Query(min_length=1, max_length=1000)] = None,
+) -> Window:
+    """`?limit=` (1-500, default 100) and the opaque `?cursor=` of a list."""
+    return Window(limit, cursor)
+
+
+ListWindow = Annotated[Window, Depends(list_window)]
+
+
+def link_next(request: Request, response: Response, next_cursor: str | None) -> None:
+    """Add the RFC 8288 `Link: <...>; rel="next"` header when more items follow."""
+    if next_cursor is not None:
+        url = request.url.include_query_params(cursor=next_cursor)
+        response.headers["Link"] = f'<{url}>; rel="next"'
+
+
+async def known_query(request: Request) -> None:
+    """Refuse a query parameter the endpoint does not take (a typo would be ignored)."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute) or not request.query_params:
+        return
+    taken = _query_names(route.dependant)
+    unknown = sorted(set(request.query_params) - taken)
+    if unknown:
+        raise InvalidInput(
+            f"unknown query parameter: {', '.join(unknown)}",
+            details=[{"loc": ["query", name], "type": "unknown_parameter"} for name in unknown],
+        )
+
+
+def _query_names(dependant: Dependant) -> set[str]:
+    """The query parameters an endpoint and its dependencies declare."""
+    names = {p.alias for p in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names

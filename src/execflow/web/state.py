@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from prometheus_client import CollectorRegistry
@@ -24,3 +25,5 @@ class AppState:
     link_secret: bytes
     registry: CollectorRegistry = field(default_factory=CollectorRegistry)
     throttle: Throttle = field(default_factory=Throttle)
+    on_key_rotated: list[Callable[[], None]] = field(default_factory=list)
+    """Called after a credential is rotated, so caches of this process forget the old one."""

@@ -148,26 +148,45 @@ def test_commander_named_in_time_is_met_and_no_reminder_goes_out(
     assert [m.to[0] for m in mailbox.snapshot()] == ["alice@example.test"]
 
 
-def test_raising_severity_recomputes_open_deadlines(
-    db: Database, clock: ManualClock, make_workers: MakeWorkers
+def test_a_raise_gives_the_new_deadlines_from_the_raise_and_pages_again(
+    db: Database, clock: ManualClock, mailbox: Mailbox, make_workers: MakeWorkers
 ) -> None:
     with db.write() as session:
         setup = standard_setup(session, clock.now(), second_delay=600)
-        incident_id = make_incident(session, clock.now(), setup.service, severity="P3").id
-    clock.advance(timedelta(minutes=5))
-    assert _state(db, clock, incident_id)["acknowledge"] == "pending"
+        incident_id = make_incident(session, clock.now(), setup.service, severity="P4").id
+    workers = make_workers()
+    drain(workers)
+    assert [m.to[0] for m in mailbox.wait_for(1)] == ["alice@example.test"]
+    clock.advance(timedelta(minutes=14, seconds=44))
     with db.write() as session:
         actions.set_severity(
             session, incident_id=incident_id, severity=Severity.P1, actor=ADMIN, now=clock.now()
         )
+    raised_at = clock.now()
     assert set(_state(db, clock, incident_id)) == {
         "acknowledge",
         "commander",
         "status_page",
         "postmortem",
     }
-    clock.advance(timedelta(minutes=10))
-    drain(make_workers())
+    with db.read() as session:
+        incident = session.get(Incident, incident_id)
+        assert incident is not None
+        due = read(session, incident, now=clock.now()).deadlines
+    assert due["acknowledge"].due_at == raised_at + timedelta(minutes=15)
+    assert due["commander"].due_at == raised_at + timedelta(minutes=15)
+    drain(workers)
+    # Step 1 runs afresh: Alice is paged again about the P1.
+    again = mailbox.wait_for(2)[1]
+    assert again.to == ["alice@example.test"] and again.message["Subject"].startswith("[P1]")
+    clock.advance(timedelta(minutes=14, seconds=59))
+    drain(workers)
     events = _events(db, incident_id)
-    assert ("deadline_breached", "acknowledge") in events, "P1: 15 minutes from the start"
-    assert ("deadline_breached", "commander") in events
+    assert ("deadline_breached", "acknowledge") not in events, "16 s was the old bug"
+    assert ("deadline_breached", "commander") not in events
+    assert ("commander_reminder", None) in events, "5 minutes before the commander is due"
+    clock.advance(timedelta(seconds=1))
+    drain(workers)
+    events = _events(db, incident_id)
+    assert events.count(("deadline_breached", "acknowledge")) == 1
+    assert events.count(("deadline_breached", "commander")) == 1

@@ -22,6 +22,8 @@ class MetricSeries(Base):
     state: Mapped[dict[str, Any]] = mapped_column(JSON)
     settings: Mapped[dict[str, Any]] = mapped_column(JSON)
     last_ts: Mapped[float | None] = mapped_column(Float, nullable=True)
+    last_alert_ts: Mapped[float | None] = mapped_column(Float, nullable=True)
+    """The timestamp of the point that last alerted; the hold-down runs from it."""
     points: Mapped[int] = mapped_column(Integer, default=0)
     alerts: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -2,14 +2,17 @@
 alert opens (or joins) an incident on the service, like a failing probe.
 
 Points older than the last one seen for the series are skipped: the detector is causal and
-never goes back in time. Anomaly incidents are not resolved automatically; a responder
-resolves them.
+never goes back in time. The incident is titled by the series alone; every alert adds a
+timeline entry with its value. It resolves once the series has been normal (every score
+below the alert threshold) for RESOLVE_AFTER of its own time, counted by the points'
+timestamps, so a replayed backlog resolves as it would have live; a series that stops
+sending leaves its incident for a responder.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -21,9 +24,12 @@ from execflow.detect.ingest import service as ingest
 from execflow.detect.ingest.signals import Signal
 from execflow.errors import InvalidInput
 from execflow.ids import new_id
+from execflow.prove.log.entry import Ref
 from execflow.respond.catalog.models import Service
+from execflow.respond.incidents.timeline import record
 
 SETTING_NAMES = {f.name for f in fields(Settings)}
+RESOLVE_AFTER = timedelta(minutes=30)
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,47 @@ def detector_settings(raw: dict[str, Any]) -> Settings:
         return Settings(**{k: type(getattr(DEFAULTS, k))(v) for k, v in raw.items()})
     except (TypeError, ValueError, OverflowError) as exc:
         raise InvalidInput(f"bad detector setting: {exc}") from exc
+
+
+def _signal(series: MetricSeries, action: str, details: str = "") -> Signal:
+    key = f"anomaly:{series.name}"
+    return Signal(
+        action=action,
+        dedup_key=key,
+        group_key=key,
+        source="anomaly",
+        summary=f"Anomaly in {series.name}",
+        severity=None,
+        details=details,
+    )
+
+
+def _alert(
+    session: Session,
+    service: Service,
+    series: MetricSeries,
+    point: tuple[float, float],
+    *,
+    now: datetime,
+) -> None:
+    """Open or join the series' incident, and put this alert's value on its timeline."""
+    timestamp, value = point
+    at = datetime.fromtimestamp(timestamp, UTC).isoformat()
+    seen = ingest.Seen()
+    signal = _signal(series, "trigger", f"Series: {series.name}\nValue: {value:g} at {at}")
+    ingest.apply_signal(session, service, signal, now, seen)
+    series.last_alert_ts = timestamp
+    alert = seen.alerts.get((service.id, signal.dedup_key))
+    incident = seen.incident(session, alert.incident_id if alert is not None else None)
+    if incident is not None:
+        record(
+            session,
+            incident,
+            kind="anomaly_detected",
+            actor=Ref("integration", service.id),
+            now=now,
+            data={"series_id": series.id, "value": value, "at": at},
+        )
 
 
 def push(
@@ -83,25 +130,18 @@ def push(
         if series.last_ts is not None and timestamp <= series.last_ts:
             skipped += 1
             continue
-        _, alert = update(state, value, conf, timestamp)
+        score, alert = update(state, value, conf, timestamp)
         series.last_ts = timestamp
         accepted += 1
         if alert:
             alerts += 1
-            key = f"anomaly:{series.name}"
-            ingest.apply_signal(
-                session,
-                service,
-                Signal(
-                    action="trigger",
-                    dedup_key=key,
-                    group_key=key,
-                    source="anomaly",
-                    summary=f"Anomaly in {series.name} (value {value:g})",
-                    severity=None,
-                ),
-                now,
-            )
+            _alert(session, service, series, (timestamp, value), now=now)
+        elif series.last_alert_ts is not None:
+            if score >= conf.threshold:
+                series.last_alert_ts = timestamp  # still abnormal: the hold-down restarts
+            elif timestamp - series.last_alert_ts >= RESOLVE_AFTER.total_seconds():
+                series.last_alert_ts = None
+                ingest.apply_signal(session, service, _signal(series, "resolve"), now)
     series.state, series.points = state.as_json(), series.points + accepted
     series.alerts, series.updated_at = series.alerts + alerts, now
     return Pushed(accepted, skipped, alerts)

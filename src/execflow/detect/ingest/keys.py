@@ -1,6 +1,7 @@
 """Integration keys to services, cached briefly so alert floods do not re-read them.
 
-A key that was deleted or rotated keeps working for at most TTL seconds.
+A key that was rotated is forgotten at once by the process that rotated it (`forget`);
+other processes, and keys deleted with their service, keep it for at most TTL seconds.
 """
 
 from __future__ import annotations
@@ -27,6 +28,10 @@ class ServiceKeys:
     def _read(self, key: str) -> Service | None:
         with self.db.read() as session:
             return service_by_key(session, key)
+
+    def forget(self) -> None:
+        """Drop every cached key (one was rotated)."""
+        self._entries = {}
 
     async def get(self, key: str) -> Service | None:
         """The service for key (None if there is none), at most TTL seconds old."""

@@ -149,8 +149,10 @@ def _trigger(
         alert.last_seen = now
         refired = alert.status == "resolved"
         alert.status = "firing"
-        incident = seen.incident(session, joined) if refired else None
-        if incident is not None:
+        # A repeat loads its incident only when it has something to add to it.
+        raises = signal.severity is not None and signal.severity < alert.severity
+        incident = seen.incident(session, joined) if refired or raises else None
+        if incident is not None and refired:
             record(
                 session,
                 incident,
@@ -159,6 +161,9 @@ def _trigger(
                 now=now,
                 data={"alert_id": alert.id},
             )
+        if incident is not None and raises and signal.severity is not None:
+            alert.severity = signal.severity
+            _raise(session, incident, signal.severity, actor, now)
         return alert
     severity = signal.severity or service.default_severity
     incident = seen.open_in_group(session, service.id, signal.group_key)
@@ -170,9 +175,14 @@ def _trigger(
             source=signal.source,
             dedup_key=signal.group_key,
             data=IncidentCreate(
-                title=signal.summary or "Alert", severity=Severity(severity), service_id=service.id
+                title=signal.summary or "Alert",
+                severity=Severity(severity),
+                service_id=service.id,
+                summary=signal.details,
             ),
         )
+    elif signal.severity is not None:
+        _raise(session, incident, signal.severity, actor, now)
     if alert is None:
         alert = Alert(
             id=new_id("alr"),
@@ -195,6 +205,14 @@ def _trigger(
         data={"alert_id": alert.id, "source": signal.source, "severity": severity},
     )
     return alert
+
+
+def _raise(session: Session, incident: Incident, severity: str, actor: Ref, now: datetime) -> None:
+    """An alert more severe than its open incident raises the incident (logged, paged)."""
+    if severity < incident.severity and incident.status != "resolved":
+        actions.set_severity(
+            session, incident_id=incident.id, severity=Severity(severity), actor=actor, now=now
+        )
 
 
 def _resolve(

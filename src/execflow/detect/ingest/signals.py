@@ -29,6 +29,8 @@ class Signal:
     summary: str
     severity: str | None
     source: str
+    details: str = ""
+    """What the sender said beyond the summary, as text for a responder (and the summary)."""
 
     def as_json(self) -> dict[str, Any]:
         """For the outbox (spelled out: `dataclasses.asdict` deep-copies, several times slower)."""
@@ -39,6 +41,7 @@ class Signal:
             "summary": self.summary,
             "severity": self.severity,
             "source": self.source,
+            "details": self.details,
         }
 
 
@@ -52,6 +55,23 @@ def severity_from(labels: dict[str, Any]) -> Severity | None:
         if value in Severity.__members__:
             return Severity(value)
     return None
+
+
+MAX_DETAILS = 4000
+
+
+def _lines(title: str, fields: dict[str, Any]) -> list[str]:
+    """`title:` then one indented `key: value` line per field (empty: no lines)."""
+    if not fields:
+        return []
+    return [f"{title}:"] + [
+        f"  {k}: {v if isinstance(v, str) else json.dumps(v, sort_keys=True)}"
+        for k, v in sorted(fields.items())
+    ]
+
+
+def _details(lines: list[str]) -> str:
+    return "\n".join(lines)[:MAX_DETAILS]
 
 
 def _object(value: Any) -> dict[str, Any]:
@@ -96,6 +116,12 @@ def parse_alertmanager(body: Any) -> tuple[list[Signal], list[str]]:
             or _text(body.get("title"))
         )
         severity = severity_from(labels) or severity_from(common)
+        generator = _text(alert.get("generatorURL"))
+        details = _details(
+            _lines("Labels", labels)
+            + _lines("Annotations", annotations)
+            + ([f"Source: {generator}"] if generator else [])
+        )
         signals.append(
             Signal(
                 action="trigger" if status == "firing" else "resolve",
@@ -104,6 +130,7 @@ def parse_alertmanager(body: Any) -> tuple[list[Signal], list[str]]:
                 summary=(f"{name}: {detail}" if detail else name)[:500],
                 severity=severity.value if severity else None,
                 source="alertmanager",
+                details=details,
             )
         )
     return signals, errors
@@ -126,7 +153,7 @@ def parse_pagerduty(body: Any) -> tuple[str | None, Signal | None, list[str]]:
     if action in ("acknowledge", "resolve") and not dedup:
         errors.append(f"'dedup_key' is required to {action}")
     payload = body.get("payload")
-    summary, severity = "", None
+    summary, severity, details = "", None, ""
     if action == "trigger":
         if not isinstance(payload, dict):
             errors.append("'payload' is missing")
@@ -141,23 +168,39 @@ def parse_pagerduty(body: Any) -> tuple[str | None, Signal | None, list[str]]:
                 errors.append("'payload.severity' must be critical, error, warning or info")
             else:
                 severity = WORDS[word].value
+            details = _pagerduty_details(body, payload)
     if errors:
         return key if isinstance(key, str) else None, None, errors
+    dedup_key = dedup or uuid.uuid4().hex
     signal = Signal(
         action=str(action),
-        dedup_key=dedup or uuid.uuid4().hex,
-        group_key=dedup or "",
+        dedup_key=dedup_key,
+        group_key=dedup_key,
         summary=summary[:500],
         severity=severity,
         source="pagerduty",
+        details=details,
     )
-    if not signal.group_key:
-        signal = Signal(
-            signal.action,
-            signal.dedup_key,
-            signal.dedup_key,
-            signal.summary,
-            signal.severity,
-            signal.source,
-        )
     return str(key), signal, []
+
+
+def _pagerduty_details(body: dict[str, Any], payload: dict[str, Any]) -> str:
+    """The trigger's source, component, group, class, custom details, client and links."""
+    lines = [
+        f"{name.capitalize()}: {_text(payload.get(name))}"
+        for name in ("source", "component", "group", "class")
+        if _text(payload.get(name))
+    ]
+    custom = payload.get("custom_details")
+    if isinstance(custom, dict):
+        lines += _lines("Details", custom)
+    elif custom is not None:
+        lines.append(f"Details: {custom if isinstance(custom, str) else json.dumps(custom)}")
+    client, client_url = _text(body.get("client")), _text(body.get("client_url"))
+    if client or client_url:
+        lines.append(f"Client: {' '.join(p for p in (client, client_url) if p)}")
+    for link in body.get("links") or []:
+        if isinstance(link, dict) and _text(link.get("href")):
+            text = _text(link.get("text"))
+            lines.append(f"Link: {text} {link['href']}" if text else f"Link: {link['href']}")
+    return _details(lines)

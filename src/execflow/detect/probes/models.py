@@ -39,6 +39,10 @@ class Monitor(Base):
     last_checked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     incident_id: Mapped[str | None] = mapped_column(ForeignKey("incidents.id"), nullable=True)
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    resolve_after_seconds: Mapped[float] = mapped_column(Float, default=300.0, server_default="300")
+    """How long the monitor must stay up before its incident resolves (the hold-down)."""
+    state_changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    """When the monitor last went down or came back from down."""
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     __table_args__ = (Index("ix_monitors_due", "next_due_at"),)

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from execflow.detect.probes.expect import problem as expect_problem
+from execflow.ids import RowId
 from execflow.respond.severity import Severity
 
 Kind = Literal["http", "keyword", "tcp", "tls", "dns", "heartbeat"]
@@ -26,8 +27,10 @@ class MonitorCreate(BaseModel):
     expect: dict[str, Any] = Field(default_factory=dict)
     failures_before_down: int = Field(default=2, ge=1, le=100)
     successes_before_up: int = Field(default=1, ge=1, le=100)
-    service_id: str | None = None
-    component_id: str | None = None
+    resolve_after_seconds: float = Field(default=300, ge=0, le=86_400)
+    """The hold-down: how long the monitor stays up before its incident resolves."""
+    service_id: RowId | None = None
+    component_id: RowId | None = None
     severity: Severity = Severity.P2
 
     @model_validator(mode="after")
@@ -60,6 +63,7 @@ class MonitorUpdate(BaseModel):
     interval_seconds: float | None = Field(default=None, ge=1, le=86_400)
     timeout_seconds: float | None = Field(default=None, gt=0, le=120)
     failures_before_down: int | None = Field(default=None, ge=1, le=100)
+    resolve_after_seconds: float | None = Field(default=None, ge=0, le=86_400)
     severity: Severity | None = None
     paused: bool | None = None
 
@@ -76,6 +80,7 @@ class MonitorRead(BaseModel):
     expect: dict[str, Any]
     failures_before_down: int
     successes_before_up: int
+    resolve_after_seconds: float
     service_id: str | None
     component_id: str | None
     severity: Severity

@@ -1,9 +1,7 @@
-"""Monitors: configuration, claiming due checks with leases, and recording what they found."""
+"""The hot path of probing: claiming due checks with leases, and recording what they found."""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -14,7 +12,6 @@ from sqlalchemy import (
     Table,
     Update,
     bindparam,
-    delete,
     func,
     insert,
     select,
@@ -24,16 +21,10 @@ from sqlalchemy.orm import Session
 
 from execflow.detect.probes import state as machine
 from execflow.detect.probes.checks import Outcome
-from execflow.detect.probes.models import CheckResult, Monitor, Rollup
+from execflow.detect.probes.models import CheckResult, Monitor
 from execflow.detect.probes.rollups import add_to_rollups
-from execflow.detect.probes.schemas import MonitorCreate, MonitorUpdate
 from execflow.detect.probes.transitions import apply_transition
-from execflow.errors import NotFound
-from execflow.ids import new_id
-from execflow.prove.log.entry import Ref
-from execflow.respond.catalog.models import Component, Service
 from execflow.respond.maintenance.service import covers, overlapping
-from execflow.respond.records import apply_changes, get, log_change, remove, require_ids
 
 
 @dataclass(frozen=True)
@@ -48,82 +39,6 @@ class Due:
     interval: float
     last_heartbeat_at: datetime | None
     due_at: datetime
-
-
-def _spread(monitor_id: str, interval: float) -> timedelta:
-    """A stable offset within the interval, so checks spread evenly instead of bunching."""
-    digest = int.from_bytes(hashlib.sha256(monitor_id.encode()).digest()[:4], "big")
-    return timedelta(seconds=(digest / 2**32) * interval)
-
-
-def create_monitor(session: Session, *, data: MonitorCreate, actor: Ref, now: datetime) -> Monitor:
-    """Add a monitor; its first check is spread within its interval."""
-    if data.service_id:
-        require_ids(session, Service, [data.service_id], "service_id")
-    if data.component_id:
-        require_ids(session, Component, [data.component_id], "component_id")
-    monitor_id = new_id("mon")
-    monitor = Monitor(
-        id=monitor_id,
-        name=data.name,
-        kind=data.kind,
-        target=data.target,
-        interval_seconds=data.interval_seconds,
-        timeout_seconds=data.timeout_seconds,
-        expect=data.expect,
-        failures_before_down=data.failures_before_down,
-        successes_before_up=data.successes_before_up,
-        service_id=data.service_id,
-        component_id=data.component_id,
-        severity=data.severity.value,
-        state="unknown",
-        failures=0,
-        successes=0,
-        paused=False,
-        created_at=now,
-        heartbeat_key=secrets.token_hex(16) if data.kind == "heartbeat" else None,
-        last_heartbeat_at=now if data.kind == "heartbeat" else None,
-        next_due_at=now + _spread(monitor_id, data.interval_seconds),
-    )
-    session.add(monitor)
-    session.flush()
-    log_change(
-        session,
-        kind="monitor",
-        verb="created",
-        subject_id=monitor.id,
-        actor=actor,
-        now=now,
-        data={"kind": data.kind},
-    )
-    return monitor
-
-
-def update_monitor(
-    session: Session, *, monitor_id: str, data: MonitorUpdate, actor: Ref, now: datetime
-) -> Monitor:
-    """Change a monitor's schedule or thresholds."""
-    monitor: Monitor = get(session, Monitor, monitor_id, "monitor")
-    fields = apply_changes(monitor, data)
-    log_change(
-        session,
-        kind="monitor",
-        verb="updated",
-        subject_id=monitor.id,
-        actor=actor,
-        now=now,
-        data={"fields": fields},
-    )
-    return monitor
-
-
-def delete_monitor(session: Session, *, monitor_id: str, actor: Ref, now: datetime) -> None:
-    """Remove a monitor with its results."""
-    monitor = get(session, Monitor, monitor_id, "monitor")
-    for model in (CheckResult, Rollup):
-        session.execute(delete(model).where(model.monitor_id == monitor_id))
-    remove(session, monitor, f"monitor {monitor_id}")
-    log_change(session, kind="monitor", verb="deleted", subject_id=monitor_id, actor=actor, now=now)
 
 
 _MONITORS = cast(Table, Monitor.__table__)
@@ -289,14 +204,3 @@ def record(
                 now=at,
                 held=held[(monitor_id, at)],
             )
-
-
-def beat(session: Session, *, key: str, now: datetime) -> Monitor:
-    """A heartbeat arrived."""
-    monitor = session.execute(
-        select(Monitor).where(Monitor.heartbeat_key == key)
-    ).scalar_one_or_none()
-    if monitor is None:
-        raise NotFound("no heartbeat monitor has this key")
-    monitor.last_heartbeat_at = now
-    return monitor

@@ -1,4 +1,11 @@
-"""What a monitor's change of state does: log it, set the component, open or resolve."""
+"""What a monitor's change of state does: log it, set the component, open or resolve.
+
+Down opens an incident on the monitor's service (or joins its open one). Up puts the
+component back to operational at once and holds the escalation, so nobody is paged about
+a target that is back; the incident resolves once the monitor has stayed up for its
+hold-down (`resolve_after_seconds`, default 5 minutes). A relapse within the hold-down
+joins the same incident and resumes its escalation.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +22,7 @@ from execflow.detect.probes.state import DEGRADED, DOWN, UP
 from execflow.prove.log.append import append
 from execflow.prove.log.entry import Ref
 from execflow.respond.catalog.service import set_component_status
+from execflow.respond.escalation import run as escalation
 from execflow.respond.incidents import actions
 from execflow.respond.incidents.models import Incident
 from execflow.respond.incidents.schemas import IncidentCreate
@@ -25,7 +33,6 @@ from execflow.respond.maintenance.service import covers, overlapping
 from execflow.respond.severity import Severity
 
 SETTLE = "monitor.settle"
-RESOLVE_AFTER = timedelta(minutes=5)
 COMPONENT_STATUS = {DOWN: "major_outage", DEGRADED: "degraded_performance", UP: "operational"}
 
 
@@ -54,6 +61,8 @@ def apply_transition(
     and nothing else happens; when the window ends, a monitor still down acts then.
     """
     actor = Ref("monitor", monitor.id)
+    if DOWN in (before, after):
+        monitor.state_changed_at = now
     data: dict[str, Any] = {"from": before, "to": after, "detail": outcome.detail[:200]}
     if held:
         data["maintenance"] = True
@@ -66,11 +75,17 @@ def apply_transition(
         data=data,
     )
     if not held:
-        act_on_state(session, monitor, after, outcome.detail, now=now)
+        act_on_state(session, monitor, after, outcome.detail, now=now, before=before)
 
 
 def act_on_state(
-    session: Session, monitor: Monitor, after: str, detail: str, *, now: datetime
+    session: Session,
+    monitor: Monitor,
+    after: str,
+    detail: str,
+    *,
+    now: datetime,
+    before: str | None = None,
 ) -> None:
     """Set the monitor's component from its state; open or join an incident when down."""
     actor = Ref("monitor", monitor.id)
@@ -103,24 +118,45 @@ def act_on_state(
                 ),
             )
         else:
+            resumed = escalation.resume(session, incident, now=now)
             record(
                 session,
                 incident,
                 kind="monitor_down_again",
                 actor=actor,
                 now=now,
-                data={"monitor_id": monitor.id},
+                data={"monitor_id": monitor.id, "escalation_resumed": resumed},
             )
         monitor.incident_id = incident.id
-    elif after == UP and incident is not None and incident.source == "monitor":
+    elif before == DOWN and incident is not None and incident.source == "monitor":
         # Resolve only after the monitor has stayed up a while: a flapping target keeps
-        # adding to one open incident instead of opening a new one each time.
+        # adding to one open incident instead of opening a new one each time. Until then
+        # nobody is paged about a target that is back.
+        held = escalation.pause(incident)
+        hold = timedelta(seconds=monitor.resolve_after_seconds)
+        record(
+            session,
+            incident,
+            kind="monitor_recovered",
+            actor=actor,
+            now=now,
+            data={
+                "monitor_id": monitor.id,
+                "state": after,
+                "escalation_held": held,
+                "resolves_at": (now + hold).isoformat(),
+            },
+        )
         outbox.enqueue(
             session,
             kind=SETTLE,
             now=now,
-            due_at=now + RESOLVE_AFTER,
-            payload={"monitor_id": monitor.id, "incident_id": incident.id},
+            due_at=now + hold,
+            payload={
+                "monitor_id": monitor.id,
+                "incident_id": incident.id,
+                "up_at": now.isoformat(),
+            },
         )
 
 
@@ -136,7 +172,15 @@ def settle(session: Session, payload: dict[str, Any], *, now: datetime) -> None:
         or incident.source != "monitor"
     ):
         return
+    up_at = payload.get("up_at")
+    if up_at is not None and _went_down_since(monitor, datetime.fromisoformat(up_at)):
+        return  # it relapsed during the hold-down; the later recovery has its own timer
     actions.resolve(session, incident_id=incident.id, actor=Ref("monitor", monitor.id), now=now)
+
+
+def _went_down_since(monitor: Monitor, up_at: datetime) -> bool:
+    """Whether the monitor went down (or down and back) after the recovery at up_at."""
+    return monitor.state_changed_at is not None and monitor.state_changed_at > up_at
 
 
 def after_maintenance(session: Session, payload: dict[str, Any], *, now: datetime) -> None:

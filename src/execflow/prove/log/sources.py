@@ -31,6 +31,14 @@ class DirectorySource:
         return (self.root / TileRef(None, index, width).path()).read_bytes()
 
 
+class Refused(Exception):
+    """The server refused to serve the log (401 or 403): a credential problem, not a bad log."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(f"the server refused the request ({status})")
+        self.status = status
+
+
 class HttpSource:
     """A log served over HTTP under a prefix such as http://host/log."""
 
@@ -41,6 +49,8 @@ class HttpSource:
 
     def _get(self, path: str) -> bytes:
         response = self.client.get(f"{self.prefix}/{path}")
+        if response.status_code in (401, 403):
+            raise Refused(response.status_code)
         if response.status_code != 200:
             raise LookupError(f"GET {path} answered {response.status_code}")
         return response.content

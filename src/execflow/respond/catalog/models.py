@@ -47,6 +47,8 @@ class Person(Base):
     email: Mapped[str] = mapped_column(String(320))
     timezone: Mapped[str] = mapped_column(String(64))
     webhook_url: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    webhook_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    """`whsec_...`: signs this person's webhook pages (Standard Webhooks)."""
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 

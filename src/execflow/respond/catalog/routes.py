@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
+from execflow.access.models import ApiToken
+from execflow.access.roles import reveal
 from execflow.access.service import token_ref
 from execflow.respond.catalog import service
 from execflow.respond.catalog.models import Component, Person, Service
@@ -19,18 +21,24 @@ from execflow.respond.catalog.schemas import (
     ServiceUpdate,
 )
 from execflow.respond.escalation.service import policies_naming
+from execflow.respond.incidents.service import open_incidents_naming
+from execflow.respond.maintenance.service import windows_naming
 from execflow.respond.oncall.service import schedules_naming
 from execflow.respond.records import get
-from execflow.web.deps import Admin, State, Viewer
+from execflow.web.deps import Admin, ListWindow, State, Viewer, link_next
 
 router = APIRouter(prefix="/api/v1", tags=["catalog"])
 
 
 @router.get("/components", response_model=list[ComponentRead])
-def list_components(state: State, _token: Viewer) -> list[ComponentRead]:
-    """Every component."""
+def list_components(
+    state: State, _token: Viewer, window: ListWindow, request: Request, response: Response
+) -> list[ComponentRead]:
+    """Components in display order."""
     with state.db.read() as session:
-        return [service.component_read(session, c) for c in service.list_components(session)]
+        page = service.list_components(session, window)
+        link_next(request, response, page.next_cursor)
+        return [service.component_read(session, c) for c in page.items]
 
 
 @router.post("/components", status_code=201, response_model=ComponentRead)
@@ -69,23 +77,33 @@ def update_component(
 
 @router.delete("/components/{component_id}", status_code=204)
 def delete_component(component_id: str, state: State, token: Admin) -> Response:
-    """Remove a component."""
+    """Remove a component that no service, window or open incident names."""
+    now = state.clock.now()
     with state.db.write() as session:
+        users = windows_naming(session, component_id, now) + open_incidents_naming(
+            session, component_id=component_id
+        )
         service.delete_component(
-            session, component_id=component_id, actor=token_ref(token), now=state.clock.now()
+            session, component_id=component_id, actor=token_ref(token), now=now, in_use=users
         )
     return Response(status_code=204)
 
 
-def _person(person: Person) -> PersonRead:
-    return PersonRead.model_validate(person, from_attributes=True)
+def _person(person: Person, token: ApiToken) -> PersonRead:
+    read = PersonRead.model_validate(person, from_attributes=True)
+    read.webhook_secret = reveal(person.webhook_secret, token.role)
+    return read
 
 
 @router.get("/people", response_model=list[PersonRead])
-def list_people(state: State, _token: Viewer) -> list[PersonRead]:
-    """Everyone."""
+def list_people(
+    state: State, token: Viewer, window: ListWindow, request: Request, response: Response
+) -> list[PersonRead]:
+    """People by name."""
     with state.db.read() as session:
-        return [_person(p) for p in service.list_people(session)]
+        page = service.list_people(session, window)
+        link_next(request, response, page.next_cursor)
+        return [_person(p, token) for p in page.items]
 
 
 @router.post("/people", status_code=201, response_model=PersonRead)
@@ -93,15 +111,18 @@ def create_person(body: PersonCreate, state: State, token: Admin) -> PersonRead:
     """Add a person."""
     with state.db.write() as session:
         return _person(
-            service.create_person(session, data=body, actor=token_ref(token), now=state.clock.now())
+            service.create_person(
+                session, data=body, actor=token_ref(token), now=state.clock.now()
+            ),
+            token,
         )
 
 
 @router.get("/people/{person_id}", response_model=PersonRead)
-def get_person(person_id: str, state: State, _token: Viewer) -> PersonRead:
+def get_person(person_id: str, state: State, token: Viewer) -> PersonRead:
     """One person."""
     with state.db.read() as session:
-        return _person(get(session, Person, person_id, "person"))
+        return _person(get(session, Person, person_id, "person"), token)
 
 
 @router.patch("/people/{person_id}", response_model=PersonRead)
@@ -115,15 +136,32 @@ def update_person(person_id: str, body: PersonUpdate, state: State, token: Admin
                 data=body,
                 actor=token_ref(token),
                 now=state.clock.now(),
-            )
+            ),
+            token,
+        )
+
+
+@router.post("/people/{person_id}/rotate-webhook-secret", response_model=PersonRead)
+def rotate_webhook_secret(person_id: str, state: State, token: Admin) -> PersonRead:
+    """A new secret for signing this person's webhook pages; the old one signs no more."""
+    with state.db.write() as session:
+        return _person(
+            service.rotate_webhook_secret(
+                session, person_id=person_id, actor=token_ref(token), now=state.clock.now()
+            ),
+            token,
         )
 
 
 @router.delete("/people/{person_id}", status_code=204)
 def delete_person(person_id: str, state: State, token: Admin) -> Response:
-    """Remove a person no schedule or policy names."""
+    """Remove a person no schedule, policy or open incident names."""
     with state.db.write() as session:
-        users = schedules_naming(session, person_id) + policies_naming(session, person_id=person_id)
+        users = (
+            schedules_naming(session, person_id)
+            + policies_naming(session, person_id=person_id)
+            + open_incidents_naming(session, person_id=person_id)
+        )
         service.delete_person(
             session,
             person_id=person_id,
@@ -134,15 +172,21 @@ def delete_person(person_id: str, state: State, token: Admin) -> Response:
     return Response(status_code=204)
 
 
-def _service(row: Service) -> ServiceRead:
-    return ServiceRead.model_validate(row, from_attributes=True)
+def _service(row: Service, token: ApiToken) -> ServiceRead:
+    read = ServiceRead.model_validate(row, from_attributes=True)
+    read.integration_key = reveal(row.integration_key, token.role) or ""
+    return read
 
 
 @router.get("/services", response_model=list[ServiceRead])
-def list_services(state: State, _token: Viewer) -> list[ServiceRead]:
-    """Every service."""
+def list_services(
+    state: State, token: Viewer, window: ListWindow, request: Request, response: Response
+) -> list[ServiceRead]:
+    """Services by name; integration keys are masked except for admins."""
     with state.db.read() as session:
-        return [_service(s) for s in service.list_services(session)]
+        page = service.list_services(session, window)
+        link_next(request, response, page.next_cursor)
+        return [_service(s, token) for s in page.items]
 
 
 @router.post("/services", status_code=201, response_model=ServiceRead)
@@ -152,15 +196,16 @@ def create_service(body: ServiceCreate, state: State, token: Admin) -> ServiceRe
         return _service(
             service.create_service(
                 session, data=body, actor=token_ref(token), now=state.clock.now()
-            )
+            ),
+            token,
         )
 
 
 @router.get("/services/{service_id}", response_model=ServiceRead)
-def get_service(service_id: str, state: State, _token: Viewer) -> ServiceRead:
+def get_service(service_id: str, state: State, token: Viewer) -> ServiceRead:
     """One service."""
     with state.db.read() as session:
-        return _service(get(session, Service, service_id, "service"))
+        return _service(get(session, Service, service_id, "service"), token)
 
 
 @router.patch("/services/{service_id}", response_model=ServiceRead)
@@ -174,8 +219,22 @@ def update_service(service_id: str, body: ServiceUpdate, state: State, token: Ad
                 data=body,
                 actor=token_ref(token),
                 now=state.clock.now(),
-            )
+            ),
+            token,
         )
+
+
+@router.post("/services/{service_id}/rotate-key", response_model=ServiceRead)
+def rotate_key(service_id: str, state: State, token: Admin) -> ServiceRead:
+    """A new integration key; the old one is refused from now on."""
+    with state.db.write() as session:
+        row = service.rotate_integration_key(
+            session, service_id=service_id, actor=token_ref(token), now=state.clock.now()
+        )
+        read = _service(row, token)
+    for forget in state.on_key_rotated:
+        forget()
+    return read
 
 
 @router.delete("/services/{service_id}", status_code=204)

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from execflow.ids import RowId
 from execflow.respond.severity import Severity
 
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -118,6 +119,8 @@ class PersonRead(BaseModel):
     email: str
     timezone: str
     webhook_url: str | None
+    webhook_secret: str | None = None
+    """Signs this person's webhook pages; shown to admins only, masked for other roles."""
     created_at: datetime
 
 
@@ -125,8 +128,8 @@ class ServiceCreate(_In):
     """POST /api/v1/services."""
 
     name: str = Field(min_length=1, max_length=200)
-    escalation_policy_id: str | None = None
-    component_ids: list[str] = Field(default_factory=list, max_length=200)
+    escalation_policy_id: RowId | None = None
+    component_ids: list[RowId] = Field(default_factory=list, max_length=200)
     default_severity: Severity = Severity.P3
 
 
@@ -134,13 +137,13 @@ class ServiceUpdate(_In):
     """PATCH /api/v1/services/{id}."""
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
-    escalation_policy_id: str | None = None
-    component_ids: list[str] | None = Field(default=None, max_length=200)
+    escalation_policy_id: RowId | None = None
+    component_ids: list[RowId] | None = Field(default=None, max_length=200)
     default_severity: Severity | None = None
 
 
 class ServiceRead(BaseModel):
-    """A service; integration_key is generated and read-only."""
+    """A service; integration_key is generated, read-only, and masked except for admins."""
 
     id: str
     name: str

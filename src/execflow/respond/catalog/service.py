@@ -9,8 +9,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from execflow.delivery import signing
 from execflow.errors import Conflict
 from execflow.ids import new_id
+from execflow.keyset import Slice, Window, fetch
 from execflow.prove.log.append import append
 from execflow.prove.log.entry import Ref
 from execflow.respond.catalog.models import Component, ComponentGroup, Person, Service
@@ -58,11 +60,10 @@ def component_read(session: Session, component: Component) -> ComponentRead:
     )
 
 
-def list_components(session: Session) -> list[Component]:
-    """Every component in display order."""
-    return list(
-        session.execute(select(Component).order_by(Component.position, Component.name)).scalars()
-    )
+def list_components(session: Session, window: Window) -> Slice[Component]:
+    """Components in display order, a page at a time."""
+    order = [Component.position, Component.name, Component.id]
+    return fetch(session, select(Component), order, window)
 
 
 def create_component(
@@ -138,9 +139,21 @@ def set_component_status(
     return old, status
 
 
-def delete_component(session: Session, *, component_id: str, actor: Ref, now: datetime) -> None:
-    """Remove a component."""
-    remove(session, get(session, Component, component_id, "component"), "component")
+def services_naming(session: Session, component_id: str) -> list[str]:
+    """Ids of services that list the component."""
+    services = session.execute(select(Service).order_by(Service.id)).scalars()
+    return [s.id for s in services if component_id in s.component_ids]
+
+
+def delete_component(
+    session: Session, *, component_id: str, actor: Ref, now: datetime, in_use: Sequence[str]
+) -> None:
+    """Remove a component nothing names (in_use lists what does; monitors are foreign keys)."""
+    component = get(session, Component, component_id, "component")
+    in_use = [*services_naming(session, component_id), *in_use]
+    if in_use:
+        raise Conflict(f"component {component_id} is still referenced by {', '.join(in_use)}")
+    remove(session, component, f"component {component_id}")
     log_change(
         session, kind="component", verb="deleted", subject_id=component_id, actor=actor, now=now
     )
@@ -149,14 +162,21 @@ def delete_component(session: Session, *, component_id: str, actor: Ref, now: da
 # People -------------------------------------------------------------------------------
 
 
-def list_people(session: Session) -> list[Person]:
-    """Everyone, by name."""
-    return list(session.execute(select(Person).order_by(Person.name)).scalars())
+def list_people(session: Session, window: Window) -> Slice[Person]:
+    """People by name, a page at a time."""
+    return fetch(session, select(Person), [Person.name, Person.id], window)
+
+
+def people_names(session: Session) -> dict[str, str]:
+    """Every person's name by id."""
+    return dict(session.execute(select(Person.id, Person.name)).all())
 
 
 def create_person(session: Session, *, data: PersonCreate, actor: Ref, now: datetime) -> Person:
     """Add a person (the log records the id, never the address)."""
     person = Person(id=new_id("per"), created_at=now, **data.model_dump())
+    if person.webhook_url:
+        person.webhook_secret = signing.new_secret()
     session.add(person)
     session.flush()
     log_change(
@@ -177,6 +197,8 @@ def update_person(
     """Change a person's fields."""
     person: Person = get(session, Person, person_id, "person")
     fields = apply_changes(person, data, clearable=frozenset({"webhook_url"}))
+    if person.webhook_url and not person.webhook_secret:
+        person.webhook_secret = signing.new_secret()
     log_change(
         session,
         kind="person",
@@ -209,9 +231,9 @@ def _check_service_refs(session: Session, policy_id: str | None, component_ids: 
     require_ids(session, Component, component_ids, "component_ids")
 
 
-def list_services(session: Session) -> list[Service]:
-    """Every service, by name."""
-    return list(session.execute(select(Service).order_by(Service.name)).scalars())
+def list_services(session: Session, window: Window) -> Slice[Service]:
+    """Services by name, a page at a time."""
+    return fetch(session, select(Service), [Service.name, Service.id], window)
 
 
 def create_service(session: Session, *, data: ServiceCreate, actor: Ref, now: datetime) -> Service:
@@ -255,6 +277,33 @@ def delete_service(session: Session, *, service_id: str, actor: Ref, now: dateti
     """Remove a service."""
     remove(session, get(session, Service, service_id, "service"), f"service {service_id}")
     log_change(session, kind="service", verb="deleted", subject_id=service_id, actor=actor, now=now)
+
+
+def rotate_integration_key(
+    session: Session, *, service_id: str, actor: Ref, now: datetime
+) -> Service:
+    """Give the service a new integration key; the old one is refused from now on."""
+    service: Service = get(session, Service, service_id, "service")
+    service.integration_key = secrets.token_hex(16)
+    log_change(
+        session, kind="service", verb="key_rotated", subject_id=service.id, actor=actor, now=now
+    )
+    return service
+
+
+def rotate_webhook_secret(session: Session, *, person_id: str, actor: Ref, now: datetime) -> Person:
+    """Give the person a new webhook signing secret; pages are signed with it from now on."""
+    person: Person = get(session, Person, person_id, "person")
+    person.webhook_secret = signing.new_secret()
+    log_change(
+        session,
+        kind="person",
+        verb="webhook_secret_rotated",
+        subject_id=person.id,
+        actor=actor,
+        now=now,
+    )
+    return person
 
 
 def service_by_key(session: Session, key: str) -> Service | None:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
 from execflow.access.service import token_ref
 from execflow.respond.escalation import service
 from execflow.respond.escalation.models import EscalationPolicy
 from execflow.respond.escalation.schemas import PolicyCreate, PolicyRead, PolicyUpdate
 from execflow.respond.records import get
-from execflow.web.deps import Admin, State, Viewer
+from execflow.web.deps import Admin, ListWindow, State, Viewer, link_next
 
 router = APIRouter(prefix="/api/v1/escalation-policies", tags=["escalation"])
 
@@ -19,10 +19,14 @@ def _read(policy: EscalationPolicy) -> PolicyRead:
 
 
 @router.get("", response_model=list[PolicyRead])
-def list_policies(state: State, _token: Viewer) -> list[PolicyRead]:
-    """Every policy."""
+def list_policies(
+    state: State, _token: Viewer, window: ListWindow, request: Request, response: Response
+) -> list[PolicyRead]:
+    """Policies by name."""
     with state.db.read() as session:
-        return [_read(p) for p in service.list_policies(session)]
+        page = service.list_policies(session, window)
+        link_next(request, response, page.next_cursor)
+        return [_read(p) for p in page.items]
 
 
 @router.post("", status_code=201, response_model=PolicyRead)

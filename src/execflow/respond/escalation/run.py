@@ -4,12 +4,21 @@ A step is an `incident.escalate` outbox row due at its fire time. Handling it (i
 transaction that completes the row) pages the step's targets, logs the step and queues
 the next one, so a restart resumes where it was and two workers never run one step twice.
 Steps due together are handled as one batch with bulk statements.
+
+- A step whose targets find nobody (an empty schedule, a deleted person) falls through
+  to the next step's people at once, and the log says which steps were skipped and why.
+- Steps missed while no worker ran (the workers were stopped) are caught up once: the
+  people of every missed step are paged in one batch, each once, the page says how late
+  it is, and the rest of the policy runs from now.
+- The frozen state carries a `run` number: a restart (severity raised) or a resume
+  (a monitor relapsed) starts a new run, and the timers of the old run become no-ops.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
@@ -18,6 +27,7 @@ from sqlalchemy.orm import Session
 from execflow import outbox
 from execflow.outbox import Claimed
 from execflow.prove.log.entry import Ref
+from execflow.respond.catalog.models import Person
 from execflow.respond.escalation import plan
 from execflow.respond.escalation.models import EscalationPolicy
 from execflow.respond.incidents.facts import COLUMNS, Facts
@@ -29,6 +39,8 @@ from execflow.respond.paging.service import PageOrder, page_many
 
 SYSTEM = Ref("system", "escalation")
 ESCALATE = "incident.escalate"
+LATE_AFTER = timedelta(minutes=1)
+"""A step handled later than this after its due time was missed (no worker ran it)."""
 
 
 def start(session: Session, incident: Incident, policy: EscalationPolicy, *, now: datetime) -> None:
@@ -39,13 +51,50 @@ def start(session: Session, incident: Incident, policy: EscalationPolicy, *, now
         "repeat": policy.repeat,
         "cycle": 0,
         "step": 0,
+        "run": 0,
         "active": True,
     }
     position, due = plan.first(policy.steps, now)
-    outbox.enqueue_many(session, [_step_row(incident.id, position, due)], now=now)
+    outbox.enqueue_many(session, [_step_row(incident.id, position, due, 0)], now=now)
 
 
-def _step_row(incident_id: str, position: plan.Position, due: datetime) -> outbox.Queued:
+def restart(session: Session, incident: Incident, *, now: datetime) -> bool:
+    """Run the frozen policy afresh from its first step (a new run); False without one."""
+    state = incident.escalation
+    if state is None:
+        return False
+    run = int(state.get("run", 0)) + 1
+    incident.escalation = {**state, "cycle": 0, "step": 0, "run": run, "active": True}
+    incident.escalation.pop("paused", None)
+    position, due = plan.first(state["steps"], now)
+    outbox.enqueue_many(session, [_step_row(incident.id, position, due, run)], now=now)
+    return True
+
+
+def pause(incident: Incident) -> bool:
+    """Hold a running escalation (its target recovered); True if one was running."""
+    state = incident.escalation
+    if state is None or not state.get("active"):
+        return False
+    incident.escalation = {**state, "active": False, "paused": True}
+    return True
+
+
+def resume(session: Session, incident: Incident, *, now: datetime) -> bool:
+    """Resume a paused escalation at the step it waited for, that step's delay from now."""
+    state = incident.escalation
+    if state is None or not state.get("paused"):
+        return False
+    run = int(state.get("run", 0)) + 1
+    here = plan.Position(int(state["cycle"]), int(state["step"]))
+    incident.escalation = {**state, "run": run, "active": True}
+    incident.escalation.pop("paused", None)
+    due = now + plan.delay(state["steps"], here.step)
+    outbox.enqueue_many(session, [_step_row(incident.id, here, due, run)], now=now)
+    return True
+
+
+def _step_row(incident_id: str, position: plan.Position, due: datetime, run: int) -> outbox.Queued:
     """The outbox timer that fires a step at its due time."""
     return outbox.Queued(
         ESCALATE,
@@ -53,6 +102,7 @@ def _step_row(incident_id: str, position: plan.Position, due: datetime) -> outbo
             "incident_id": incident_id,
             "cycle": position.cycle,
             "step": position.step,
+            "run": run,
             "due_at": due.isoformat(),
         },
         due_at=due,
@@ -61,33 +111,87 @@ def _step_row(incident_id: str, position: plan.Position, due: datetime) -> outbo
 
 def stop(incident: Incident) -> None:
     """Stop a running escalation (acknowledged or resolved); queued steps become no-ops."""
-    if incident.escalation is not None and incident.escalation.get("active"):
-        incident.escalation = {**incident.escalation, "active": False}
+    if incident.escalation is not None and (
+        incident.escalation.get("active") or incident.escalation.get("paused")
+    ):
+        state = {**incident.escalation, "active": False}
+        state.pop("paused", None)
+        incident.escalation = state
 
 
-def resolve_targets(
-    session: Session,
-    targets: list[dict[str, Any]],
-    at: datetime,
-    on_call: dict[str, str | None] | None = None,
-) -> list[str]:
-    """Person ids for a step's targets: people as named, schedules by who is on call.
+@dataclass
+class Found:
+    """Whom a step's targets reach now, and every target that reached nobody, with why."""
 
-    `on_call` caches schedule lookups across the steps of one batch.
-    """
-    known = on_call if on_call is not None else {}
-    people: list[str] = []
-    for target in targets:
-        if target["type"] == "person":
-            people.append(target["id"])
-            continue
-        if target["id"] not in known:
-            schedule = session.get(Schedule, target["id"])
-            who = rota(schedule).on_call(at) if schedule is not None else None
-            known[target["id"]] = who.person_id if who is not None else None
-        if (person_id := known[target["id"]]) is not None:
-            people.append(person_id)
-    return list(dict.fromkeys(people))
+    person_ids: list[str] = field(default_factory=list)
+    skipped: list[dict[str, Any]] = field(default_factory=list)
+    fell_through: list[int] = field(default_factory=list)
+
+    def log_data(self) -> dict[str, Any]:
+        """What the log says about the targets that reached nobody."""
+        data: dict[str, Any] = {}
+        if self.skipped:
+            data["skipped"] = self.skipped
+        if self.fell_through:
+            data["fell_through"] = self.fell_through
+        return data
+
+
+class Targets:
+    """Resolves step targets to people, caching schedules and people across one batch."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.on_call: dict[str, tuple[str | None, str]] = {}
+        self.people: dict[str, bool] = {}
+
+    def _exists(self, person_id: str) -> bool:
+        if person_id not in self.people:
+            self.people[person_id] = self.session.get(Person, person_id) is not None
+        return self.people[person_id]
+
+    def _schedule(self, schedule_id: str, at: datetime) -> tuple[str | None, str]:
+        if schedule_id not in self.on_call:
+            schedule = self.session.get(Schedule, schedule_id)
+            if schedule is None:
+                self.on_call[schedule_id] = (None, "schedule_deleted")
+            else:
+                who = rota(schedule).on_call(at)
+                self.on_call[schedule_id] = (
+                    (who.person_id, "") if who is not None else (None, "nobody_on_call")
+                )
+        return self.on_call[schedule_id]
+
+    def resolve(self, targets: list[dict[str, Any]], at: datetime, found: Found) -> None:
+        """Add the people these targets reach to found; note each one that reaches nobody."""
+        for target in targets:
+            if target["type"] == "person":
+                person_id, reason = target["id"], "person_deleted"
+            else:
+                person_id, reason = self._schedule(target["id"], at)
+            if person_id is not None and not self._exists(person_id):
+                person_id, reason = None, "person_deleted"
+            if person_id is None:
+                found.skipped.append({"type": target["type"], "id": target["id"], "reason": reason})
+            elif person_id not in found.person_ids:
+                found.person_ids.append(person_id)
+
+    def step(
+        self, steps: list[dict[str, Any]], positions: Sequence[plan.Position], at: datetime
+    ) -> tuple[Found, plan.Position]:
+        """The people of these steps; if none, of the following steps of the same cycle.
+
+        Returns who was found and the position that paged (the last one tried).
+        """
+        found = Found()
+        for position in positions:
+            self.resolve(steps[position.step]["targets"], at, found)
+        last = positions[-1]
+        while not found.person_ids and last.step + 1 < len(steps):
+            found.fell_through.append(last.step)
+            last = plan.Position(last.cycle, last.step + 1)
+            self.resolve(steps[last.step]["targets"], at, found)
+        return found, last
 
 
 def run_steps(session: Session, items: Sequence[Claimed], now: datetime) -> None:
@@ -101,7 +205,7 @@ def run_steps(session: Session, items: Sequence[Claimed], now: datetime) -> None
     query = select(*COLUMNS, Incident.escalation).where(Incident.id.in_(ids)).with_for_update()
     found = {row.id: row for row in session.execute(query)}
     states = {row.id: row.escalation for row in found.values()}
-    on_call: dict[str, str | None] = {}
+    targets = Targets(session)
     orders: list[PageOrder] = []
     events: list[Event] = []
     timers: list[outbox.Queued] = []
@@ -110,26 +214,46 @@ def run_steps(session: Session, items: Sequence[Claimed], now: datetime) -> None
         if row is None or not _waiting(row.status, states[row.id], item.payload):
             continue
         state: dict[str, Any] = dict(states[row.id])
-        here = plan.Position(int(item.payload["cycle"]), int(item.payload["step"]))
         steps: list[dict[str, Any]] = state["steps"]
-        people = resolve_targets(session, steps[here.step]["targets"], now, on_call)
-        facts = Facts(*row[: len(COLUMNS)])
-        orders.append(PageOrder(facts, people, "escalation", here.cycle, here.step))
-        data = {
+        repeat = int(state["repeat"])
+        due = datetime.fromisoformat(item.payload["due_at"])
+        missed = _missed(steps, repeat, plan.Position(state["cycle"], state["step"]), due, now)
+        people, here = targets.step(steps, [p for p, _ in missed], now)
+        late = now - due if now - due > LATE_AFTER else None
+        data: dict[str, Any] = {
             "cycle": here.cycle,
             "step": here.step,
-            "person_ids": people,
-            "nobody_on_call": not people,
+            "person_ids": people.person_ids,
+            "nobody_on_call": not people.person_ids,
+            **people.log_data(),
         }
+        if late is not None:
+            data["due_at"] = due.isoformat()
+            data["late_seconds"] = round(late.total_seconds(), 3)
+        if len(missed) > 1:
+            data["caught_up"] = [[p.cycle, p.step] for p, _ in missed]
+        facts = Facts(*row[: len(COLUMNS)])
+        orders.append(
+            PageOrder(
+                facts,
+                people.person_ids,
+                "escalation",
+                here.cycle,
+                here.step,
+                late_seconds=late.total_seconds() if late is not None else 0.0,
+                missed_due_at=due if late is not None else None,
+            )
+        )
         events.append(Event(row.id, "escalated", data))
-        fired_at = datetime.fromisoformat(item.payload["due_at"])
-        nxt = plan.following(steps, int(state["repeat"]), here, fired_at)
+        # On time, the next step counts from this step's due time; late, from now.
+        fired_at = missed[-1][1] if late is None else now
+        nxt = plan.following(steps, repeat, here, fired_at)
         if nxt is None:
             states[row.id] = {**state, "active": False}
             continue
-        position, due = nxt
+        position, next_due = nxt
         states[row.id] = {**state, "cycle": position.cycle, "step": position.step}
-        timers.append(_step_row(row.id, position, due))
+        timers.append(_step_row(row.id, position, next_due, int(state.get("run", 0))))
     if not events:
         return
     changed = {e.incident_id for e in events}
@@ -143,6 +267,18 @@ def run_steps(session: Session, items: Sequence[Claimed], now: datetime) -> None
     record_many(session, events, actor=SYSTEM, now=now)
 
 
+def _missed(
+    steps: list[dict[str, Any]], repeat: int, here: plan.Position, due: datetime, now: datetime
+) -> list[tuple[plan.Position, datetime]]:
+    """This step and every later one that fell due by now (more than one: caught up)."""
+    missed = [(here, due)]
+    nxt = plan.following(steps, repeat, here, due)
+    while nxt is not None and nxt[1] <= now and len(missed) < len(steps) * (repeat + 1):
+        missed.append(nxt)
+        nxt = plan.following(steps, repeat, nxt[0], nxt[1])
+    return missed
+
+
 _SET_STATE = (
     update(Incident)
     .where(Incident.id == bindparam("b_id"))
@@ -154,11 +290,14 @@ def _waiting(status: str, state: dict[str, Any] | None, payload: dict[str, Any])
     """Whether the incident is still triggered and its escalation waits on this step."""
     if status != "triggered" or state is None or not state.get("active"):
         return False
+    if int(state.get("run", 0)) != int(payload.get("run", 0)):
+        return False
     return (state["cycle"], state["step"]) == (int(payload["cycle"]), int(payload["step"]))
 
 
-def first_step_people(session: Session, incident: Incident, at: datetime) -> list[str]:
-    """Who the frozen policy's first step names now: the incident's commander candidates."""
+def commander_candidates(session: Session, incident: Incident, at: datetime) -> Found:
+    """Who the frozen policy's first step names now (falling through empty steps)."""
     if incident.escalation is None:
-        return []
-    return resolve_targets(session, incident.escalation["steps"][0]["targets"], at)
+        return Found()
+    found, _ = Targets(session).step(incident.escalation["steps"], [plan.Position(0, 0)], at)
+    return found

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from execflow.errors import Conflict
 from execflow.ids import new_id
+from execflow.keyset import Slice, Window, fetch
 from execflow.prove.log.entry import Ref
 from execflow.respond.catalog.models import Person, Service
 from execflow.respond.escalation.models import EscalationPolicy
@@ -24,9 +25,10 @@ def _check_targets(session: Session, steps: list[Step]) -> None:
     require_ids(session, Schedule, schedules, "schedule")
 
 
-def list_policies(session: Session) -> list[EscalationPolicy]:
-    """Every policy, by name."""
-    return list(session.execute(select(EscalationPolicy).order_by(EscalationPolicy.name)).scalars())
+def list_policies(session: Session, window: Window) -> Slice[EscalationPolicy]:
+    """Policies by name, a page at a time."""
+    order = [EscalationPolicy.name, EscalationPolicy.id]
+    return fetch(session, select(EscalationPolicy), order, window)
 
 
 def create_policy(
@@ -106,7 +108,7 @@ def policies_naming(
 ) -> list[str]:
     """Ids of policies with a step targeting the person or schedule."""
     found = []
-    for policy in list_policies(session):
+    for policy in session.execute(select(EscalationPolicy).order_by(EscalationPolicy.id)).scalars():
         for step in policy.steps:
             if any(
                 (t["type"] == "person" and t["id"] == person_id)

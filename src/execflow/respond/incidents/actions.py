@@ -12,15 +12,18 @@ from execflow.prove.log.entry import Ref
 from execflow.respond.catalog.models import Component, Person
 from execflow.respond.catalog.service import set_component_status
 from execflow.respond.escalation import run as escalation
-from execflow.respond.incidents.models import Incident, IncidentUpdate
-from execflow.respond.incidents.schemas import IncidentPatch, UpdateIn
-from execflow.respond.incidents.service import (
-    get_incident,
+from execflow.respond.incidents import deadlines as policy
+from execflow.respond.incidents.deadline_timers import (
+    facts,
     remind_commander_later,
     schedule_deadlines,
     settle,
 )
+from execflow.respond.incidents.models import Incident, IncidentUpdate
+from execflow.respond.incidents.schemas import IncidentPatch, UpdateIn
+from execflow.respond.incidents.service import check_not_future, get_incident
 from execflow.respond.incidents.timeline import record
+from execflow.respond.paging.service import page_people
 from execflow.respond.records import get, require_ids
 from execflow.respond.severity import Severity, needs_commander
 
@@ -55,6 +58,7 @@ def resolve(
 ) -> Incident:
     """Resolve an incident (at resolved_at, for corrections and imports)."""
     incident = _open(session, incident_id)
+    check_not_future(now, started_at=None, resolved_at=resolved_at)
     at = (resolved_at or now).astimezone(UTC)
     if at < incident.created_at:
         raise InvalidInput("resolved_at is before the incident started")
@@ -180,29 +184,54 @@ def add_update(
 def set_severity(
     session: Session, *, incident_id: str, severity: Severity, actor: Ref, now: datetime
 ) -> Incident:
-    """Change the severity; open deadlines are recomputed and re-armed."""
-    incident = get_incident(session, incident_id, lock=True)
+    """Change the severity of an open incident; its deadlines move (see `deadlines.retime`).
+
+    A raise pages again: a triggered incident's policy runs afresh from step 1, and an
+    acknowledged one pages step 1's people once; a raise to P1 starts the commander clock.
+    """
+    incident = _open(session, incident_id)
     if incident.severity == severity.value:
         raise Conflict(f"incident {incident_id} is already {severity.value}")
-    previous = incident.severity
+    previous = Severity(incident.severity)
+    settle(session, incident, now=now)  # outcomes due under the old severity stand
+    incident.acknowledge_due_at, incident.commander_due_at = policy.retime(
+        facts(incident), severity, now
+    )
     incident.severity = severity.value
+    raised = severity < previous
     record(
         session,
         incident,
         kind="severity_changed",
         actor=actor,
         now=now,
-        data={"from": previous, "to": severity.value},
+        data={"from": previous.value, "to": severity.value, "raised": raised},
     )
+    if raised:
+        _page_again(session, incident, now=now)
     settle(session, incident, now=now)
     schedule_deadlines(session, incident, now=now)
-    if (
-        needs_commander(severity)
-        and incident.commander_id is None
-        and incident.status != "resolved"
-    ):
-        remind_commander_later(session, incident, now=max(now, incident.created_at))
+    if needs_commander(severity) and not needs_commander(previous) and not incident.commander_id:
+        remind_commander_later(session, incident, now=now)
     return incident
+
+
+def _page_again(session: Session, incident: Incident, *, now: datetime) -> None:
+    """After a raise: restart a triggered incident's escalation; page an acknowledged one's
+    first step once."""
+    if incident.status == "triggered":
+        escalation.restart(session, incident, now=now)
+        return
+    found = escalation.commander_candidates(session, incident, now)
+    page_people(session, incident, found.person_ids, reason="severity_raised", now=now)
+    record(
+        session,
+        incident,
+        kind="paged_again",
+        actor=escalation.SYSTEM,
+        now=now,
+        data={"person_ids": found.person_ids, "reason": "severity_raised", **found.log_data()},
+    )
 
 
 def patch(

@@ -18,6 +18,8 @@ class Facts:
     status: str
     summary: str
     created_at: datetime
+    source: str = "manual"
+    service_id: str | None = None
 
     @classmethod
     def of(cls, incident: Incident) -> Facts:
@@ -29,6 +31,8 @@ class Facts:
             incident.status,
             incident.summary,
             incident.created_at,
+            incident.source,
+            incident.service_id,
         )
 
 
@@ -39,5 +43,7 @@ COLUMNS = (
     Incident.status,
     Incident.summary,
     Incident.created_at,
+    Incident.source,
+    Incident.service_id,
 )
 """The columns Facts is built from, in order."""

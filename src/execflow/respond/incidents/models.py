@@ -33,8 +33,13 @@ class Incident(Base):
     commander_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     first_update_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     postmortem_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    acknowledge_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    """When acknowledgement is due; a severity change moves it (None: from created_at)."""
+    commander_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    """When a commander is due, while the severity asks for one (None: from created_at)."""
     escalation: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     recorded: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    """Deadlines logged as met or breached (`state:name`); a logged outcome never changes."""
     imported: Mapped[bool] = mapped_column(Boolean, default=False)
 
     __table_args__ = (

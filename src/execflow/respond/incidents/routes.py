@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Request, Response
 
 from execflow.access.models import ApiToken
 from execflow.access.roles import Role
@@ -23,7 +23,7 @@ from execflow.respond.incidents.schemas import (
     UpdateIn,
 )
 from execflow.respond.paging.service import pages_of
-from execflow.web.deps import Responder, State, Viewer
+from execflow.web.deps import ListWindow, Responder, State, Viewer, link_next
 from execflow.web.state import AppState
 
 router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"])
@@ -44,16 +44,17 @@ def _out(state: AppState, incident_id: str) -> IncidentRead:
 def list_incidents(
     state: State,
     _token: Viewer,
+    window: ListWindow,
+    request: Request,
+    response: Response,
     status: Literal["triggered", "acknowledged", "resolved"] | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[IncidentRead]:
     """Incidents, newest first."""
     now = state.clock.now()
     with state.db.read() as session:
-        return [
-            service.read(session, i, now=now)
-            for i in service.list_incidents(session, status=status, limit=limit)
-        ]
+        page = service.list_incidents(session, window=window, status=status)
+        link_next(request, response, page.next_cursor)
+        return [service.read(session, i, now=now) for i in page.items]
 
 
 @router.post("", status_code=201, response_model=IncidentRead)

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from execflow.ids import RowId
 from execflow.respond.catalog.schemas import ComponentStatus
 from execflow.respond.severity import Severity
 
@@ -22,8 +23,8 @@ class IncidentCreate(_In):
 
     title: str = Field(min_length=1, max_length=500)
     severity: Severity | None = None
-    service_id: str | None = None
-    component_ids: list[str] = Field(default_factory=list, max_length=200)
+    service_id: RowId | None = None
+    component_ids: list[RowId] = Field(default_factory=list, max_length=200)
     summary: str = Field(default="", max_length=20_000)
     started_at: datetime | None = None
     resolved_at: datetime | None = None
@@ -47,13 +48,13 @@ class IncidentPatch(_In):
 
     title: str | None = Field(default=None, min_length=1, max_length=500)
     summary: str | None = Field(default=None, max_length=20_000)
-    component_ids: list[str] | None = Field(default=None, max_length=200)
+    component_ids: list[RowId] | None = Field(default=None, max_length=200)
 
 
 class CommanderIn(_In):
     """POST .../commander."""
 
-    person_id: str = Field(min_length=1, max_length=32)
+    person_id: RowId
 
 
 class NoteIn(_In):

@@ -1,21 +1,26 @@
-"""Opening incidents, reading them, and settling their deadlines."""
+"""Opening incidents, reading them, and what names them."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from execflow import outbox
 from execflow.errors import InvalidInput, NotFound
 from execflow.ids import new_id
+from execflow.keyset import Slice, Window, fetch
 from execflow.prove.log.entry import Ref
 from execflow.respond.catalog.models import Component, Service
 from execflow.respond.escalation import run as escalation
 from execflow.respond.escalation.models import EscalationPolicy
 from execflow.respond.incidents import deadlines as policy
+from execflow.respond.incidents.deadline_timers import (
+    facts,
+    iso,
+    remind_commander_later,
+    schedule_deadlines,
+)
 from execflow.respond.incidents.models import Incident, TimelineEvent
 from execflow.respond.incidents.schemas import (
     DeadlineRead,
@@ -24,13 +29,8 @@ from execflow.respond.incidents.schemas import (
     TimelineRead,
 )
 from execflow.respond.incidents.timeline import record
-from execflow.respond.paging.service import page_people
 from execflow.respond.records import require_ids
-from execflow.respond.severity import COMMANDER_REMINDER_AFTER, Severity, needs_commander
-
-DEADLINE = "incident.deadline"
-COMMANDER_REMINDER = "incident.commander_reminder"
-SYSTEM = Ref("system", "deadlines")
+from execflow.respond.severity import Severity, needs_commander
 
 
 def get_incident(session: Session, incident_id: str, *, lock: bool = False) -> Incident:
@@ -39,62 +39,6 @@ def get_incident(session: Session, incident_id: str, *, lock: bool = False) -> I
     if incident is None:
         raise NotFound(f"no incident {incident_id}")
     return incident
-
-
-def facts(incident: Incident) -> policy.Facts:
-    """What the incident's deadlines are computed from."""
-    return policy.Facts(
-        severity=Severity(incident.severity),
-        created_at=incident.created_at,
-        acknowledged_at=incident.acknowledged_at,
-        resolved_at=incident.resolved_at,
-        commander_at=incident.commander_at,
-        first_update_at=incident.first_update_at,
-        postmortem_at=incident.postmortem_at,
-    )
-
-
-def settle(session: Session, incident: Incident, *, now: datetime) -> None:
-    """Log every deadline that became met or breached and has not been logged yet."""
-    if incident.imported:
-        return
-    recorded = list(incident.recorded or [])
-    for name, deadline in policy.deadlines(facts(incident), now).items():
-        if deadline.state == policy.PENDING or f"{deadline.state}:{name}" in recorded:
-            continue
-        record(
-            session,
-            incident,
-            kind=f"deadline_{deadline.state}",
-            actor=SYSTEM,
-            now=now,
-            data={
-                "deadline": name,
-                "due_at": _iso(deadline.due_at),
-                "met_at": _iso(deadline.met_at),
-            },
-        )
-        recorded.append(f"{deadline.state}:{name}")
-    incident.recorded = recorded
-
-
-def schedule_deadlines(session: Session, incident: Incident, *, now: datetime) -> None:
-    """Queue a check at each pending deadline's due time, so a passed one is logged."""
-    if incident.imported:
-        return
-    for name, deadline in policy.deadlines(facts(incident), now).items():
-        if deadline.state == policy.PENDING and deadline.due_at is not None:
-            outbox.enqueue(
-                session,
-                kind=DEADLINE,
-                now=now,
-                due_at=deadline.due_at,
-                payload={"incident_id": incident.id, "deadline": name},
-            )
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.astimezone(UTC).isoformat()
 
 
 def create_incident(
@@ -113,12 +57,16 @@ def create_incident(
             f"unknown service_id: {data.service_id}", details=[{"field": "service_id"}]
         )
     require_ids(session, Component, data.component_ids, "component_ids")
+    check_not_future(now, started_at=data.started_at, resolved_at=data.resolved_at)
     severity = data.severity or Severity(service.default_severity if service else "P3")
     components = list(
         dict.fromkeys(data.component_ids or (service.component_ids if service else []))
     )
-    imported = data.started_at is not None
+    # Only a finished incident is history: one imported while still open is run like any
+    # other (deadlines from its real start, escalation from now).
+    imported = data.resolved_at is not None
     started = data.started_at.astimezone(UTC) if data.started_at else now
+    span = policy.Facts(severity=severity, created_at=started)
     incident = Incident(
         id=new_id("inc"),
         title=data.title,
@@ -133,6 +81,8 @@ def create_incident(
         updated_at=now,
         recorded=[],
         imported=imported,
+        acknowledge_due_at=policy.acknowledge_due(span),
+        commander_due_at=policy.commander_due(span) if needs_commander(severity) else None,
     )
     session.add(incident)
     session.flush()
@@ -148,7 +98,7 @@ def create_incident(
             "component_ids": components,
             "source": source,
             "imported": imported,
-            "started_at": _iso(started),
+            "started_at": iso(started),
         },
     )
     if data.resolved_at is not None:
@@ -159,7 +109,7 @@ def create_incident(
             kind="resolved",
             actor=actor,
             now=now,
-            data={"resolved_at": _iso(incident.resolved_at), "imported": True},
+            data={"resolved_at": iso(incident.resolved_at), "imported": True},
         )
     if imported:
         return incident
@@ -176,54 +126,55 @@ def create_incident(
     return incident
 
 
-def remind_commander_later(session: Session, incident: Incident, *, now: datetime) -> None:
-    """Queue the 10-minute check that re-pages for a commander if none is named."""
-    outbox.enqueue(
-        session,
-        kind=COMMANDER_REMINDER,
-        now=now,
-        due_at=incident.created_at + COMMANDER_REMINDER_AFTER,
-        payload={"incident_id": incident.id},
-    )
+CLOCK_SKEW = timedelta(minutes=1)
 
 
-def check_deadline(session: Session, payload: dict[str, Any], *, now: datetime) -> None:
-    """Timer handler: log a deadline that has now passed."""
-    incident = session.get(Incident, payload["incident_id"], with_for_update=True)
-    if incident is not None:
-        settle(session, incident, now=now)
+def check_not_future(
+    now: datetime, *, started_at: datetime | None, resolved_at: datetime | None
+) -> None:
+    """InvalidInput for a given time later than now (a minute of clock skew allowed)."""
+    for name, moment in (("started_at", started_at), ("resolved_at", resolved_at)):
+        if moment is not None and moment > now + CLOCK_SKEW:
+            raise InvalidInput(
+                f"{name} is in the future ({iso(moment)})", details=[{"field": name}]
+            )
 
 
-def remind_commander(session: Session, payload: dict[str, Any], *, now: datetime) -> None:
-    """Timer handler: a P1 ten minutes in without a commander pages the commander target."""
-    incident = session.get(Incident, payload["incident_id"], with_for_update=True)
-    if (
-        incident is None
-        or incident.commander_id is not None
-        or incident.status == "resolved"
-        or not needs_commander(Severity(incident.severity))
-    ):
-        return
-    people = escalation.first_step_people(session, incident, now)
-    page_people(session, incident, people, reason="commander_reminder", now=now)
-    record(
-        session,
-        incident,
-        kind="commander_reminder",
-        actor=SYSTEM,
-        now=now,
-        data={"person_ids": people},
-    )
+def open_incidents_naming(
+    session: Session,
+    *,
+    component_id: str | None = None,
+    person_id: str | None = None,
+    schedule_id: str | None = None,
+) -> list[str]:
+    """Ids of open incidents that name the component, or whose commander or frozen policy
+    names the person or schedule."""
+    found = []
+    query = select(Incident).where(Incident.status != "resolved").order_by(Incident.id)
+    for incident in session.execute(query).scalars():
+        targets = [
+            (t["type"], t["id"])
+            for step in (incident.escalation or {}).get("steps", [])
+            for t in step["targets"]
+        ]
+        if (
+            (component_id is not None and component_id in incident.component_ids)
+            or (person_id is not None and person_id == incident.commander_id)
+            or ("person", person_id) in targets
+            or ("schedule", schedule_id) in targets
+        ):
+            found.append(incident.id)
+    return found
 
 
 def list_incidents(
-    session: Session, *, status: str | None = None, limit: int = 100
-) -> list[Incident]:
-    """Incidents, newest first."""
-    query = select(Incident).order_by(Incident.created_at.desc(), Incident.id).limit(limit)
+    session: Session, *, window: Window, status: str | None = None
+) -> Slice[Incident]:
+    """Incidents, newest first, a page at a time."""
+    query = select(Incident)
     if status is not None:
         query = query.where(Incident.status == status)
-    return list(session.execute(query).scalars())
+    return fetch(session, query, [Incident.created_at, Incident.id], window, descending=True)
 
 
 def read(session: Session, incident: Incident, *, now: datetime) -> IncidentRead:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
 from execflow.access.service import token_ref
 from execflow.respond.maintenance import service
@@ -13,17 +13,21 @@ from execflow.respond.maintenance.schemas import (
     MaintenanceUpdate,
 )
 from execflow.respond.records import get
-from execflow.web.deps import Responder, State, Viewer
+from execflow.web.deps import ListWindow, Responder, State, Viewer, link_next
 
 router = APIRouter(prefix="/api/v1/maintenances", tags=["maintenance"])
 
 
 @router.get("", response_model=list[MaintenanceRead])
-def list_maintenances(state: State, _token: Viewer) -> list[MaintenanceRead]:
-    """Every window, latest start first, each with its status now."""
+def list_maintenances(
+    state: State, _token: Viewer, window: ListWindow, request: Request, response: Response
+) -> list[MaintenanceRead]:
+    """Windows, latest start first, each with its status now."""
     now = state.clock.now()
     with state.db.read() as session:
-        return [service.read(w, now) for w in service.list_windows(session)]
+        page = service.list_windows(session, window)
+        link_next(request, response, page.next_cursor)
+        return [service.read(w, now) for w in page.items]
 
 
 @router.post("", status_code=201, response_model=MaintenanceRead)

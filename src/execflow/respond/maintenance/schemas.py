@@ -7,6 +7,8 @@ from typing import Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from execflow.ids import RowId
+
 
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -17,7 +19,7 @@ class MaintenanceCreate(_In):
 
     title: str = Field(min_length=1, max_length=500)
     body: str = Field(default="", max_length=10_000)
-    component_ids: list[str] = Field(min_length=1, max_length=500)
+    component_ids: list[RowId] = Field(min_length=1, max_length=500)
     starts_at: AwareDatetime
     ends_at: AwareDatetime
 
@@ -33,7 +35,7 @@ class MaintenanceUpdate(_In):
 
     title: str | None = Field(default=None, min_length=1, max_length=500)
     body: str | None = Field(default=None, max_length=10_000)
-    component_ids: list[str] | None = Field(default=None, min_length=1, max_length=500)
+    component_ids: list[RowId] | None = Field(default=None, min_length=1, max_length=500)
     starts_at: AwareDatetime | None = None
     ends_at: AwareDatetime | None = None
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from execflow import outbox
 from execflow.errors import InvalidInput
 from execflow.ids import new_id
+from execflow.keyset import Slice, Window, fetch
 from execflow.prove.log.entry import Ref
 from execflow.respond.catalog.models import Component
 from execflow.respond.maintenance.models import Maintenance
@@ -54,10 +55,16 @@ def read(window: Maintenance, now: datetime) -> MaintenanceRead:
     )
 
 
-def list_windows(session: Session) -> list[Maintenance]:
-    """Every window, latest start first."""
-    query = select(Maintenance).order_by(Maintenance.starts_at.desc(), Maintenance.id)
-    return list(session.execute(query).scalars())
+def list_windows(session: Session, window: Window) -> Slice[Maintenance]:
+    """Windows, latest start first, a page at a time."""
+    order = [Maintenance.starts_at, Maintenance.id]
+    return fetch(session, select(Maintenance), order, window, descending=True)
+
+
+def windows_naming(session: Session, component_id: str, now: datetime) -> list[str]:
+    """Ids of windows not yet ended that name the component (ended ones keep it as history)."""
+    query = select(Maintenance).where(Maintenance.ends_at > now)
+    return [w.id for w in session.execute(query).scalars() if component_id in w.component_ids]
 
 
 def overlapping(session: Session, start: datetime, end: datetime) -> list[Maintenance]:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from execflow.access.service import token_ref
 from execflow.errors import Conflict, InvalidInput
-from execflow.respond.catalog.service import list_people
+from execflow.respond.catalog.service import people_names
 from execflow.respond.escalation.service import policies_naming
+from execflow.respond.incidents.service import open_incidents_naming
 from execflow.respond.oncall import service
 from execflow.respond.oncall.calendar import to_ics
 from execflow.respond.oncall.models import Schedule
@@ -21,7 +22,7 @@ from execflow.respond.oncall.schemas import (
     ScheduleUpdate,
 )
 from execflow.respond.records import get
-from execflow.web.deps import Admin, State, Viewer
+from execflow.web.deps import Admin, ListWindow, State, Viewer, link_next
 
 router = APIRouter(prefix="/api/v1/schedules", tags=["on-call"])
 
@@ -39,10 +40,14 @@ def _aware(value: datetime | None, default: datetime) -> datetime:
 
 
 @router.get("", response_model=list[ScheduleRead])
-def list_schedules(state: State, _token: Viewer) -> list[ScheduleRead]:
-    """Every schedule."""
+def list_schedules(
+    state: State, _token: Viewer, window: ListWindow, request: Request, response: Response
+) -> list[ScheduleRead]:
+    """Schedules by name."""
     with state.db.read() as session:
-        return [_read(s) for s in service.list_schedules(session)]
+        page = service.list_schedules(session, window)
+        link_next(request, response, page.next_cursor)
+        return [_read(s) for s in page.items]
 
 
 @router.post("", status_code=201, response_model=ScheduleRead)
@@ -68,7 +73,7 @@ def schedule_ics(
     with state.db.read() as session:
         schedule: Schedule = get(session, Schedule, schedule_id, "schedule")
         shifts = service.rota(schedule).shifts(now, now + timedelta(days=days))
-        names = {p.id: p.name for p in list_people(session)}
+        names = people_names(session)
         body = to_ics(
             schedule_id=schedule.id, name=schedule.name, shifts=shifts, names=names, now=now
         )
@@ -122,7 +127,9 @@ def update_schedule(
 def delete_schedule(schedule_id: str, state: State, token: Admin) -> Response:
     """Remove a schedule no policy names."""
     with state.db.write() as session:
-        users = policies_naming(session, schedule_id=schedule_id)
+        users = policies_naming(session, schedule_id=schedule_id) + open_incidents_naming(
+            session, schedule_id=schedule_id
+        )
         if users:
             raise Conflict(f"schedule {schedule_id} is used by {', '.join(users)}")
         service.delete_schedule(

@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from execflow.ids import RowId
 from execflow.respond.catalog.schemas import check_timezone
 from execflow.respond.oncall.rotation import parse_duration
 
@@ -56,7 +57,7 @@ class OverrideIn(BaseModel):
 
     start: datetime
     end: datetime
-    person_id: str
+    person_id: RowId
 
     @model_validator(mode="after")
     def _ordered(self) -> OverrideIn:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from execflow.errors import InvalidInput
 from execflow.ids import new_id
+from execflow.keyset import Slice, Window, fetch
 from execflow.prove.log.entry import Ref
 from execflow.respond.catalog.models import Person
 from execflow.respond.oncall.models import Schedule
@@ -103,9 +104,9 @@ def rota(schedule: Schedule) -> Rota:
     )
 
 
-def list_schedules(session: Session) -> list[Schedule]:
-    """Every schedule, by name."""
-    return list(session.execute(select(Schedule).order_by(Schedule.name)).scalars())
+def list_schedules(session: Session, window: Window) -> Slice[Schedule]:
+    """Schedules by name, a page at a time."""
+    return fetch(session, select(Schedule), [Schedule.name, Schedule.id], window)
 
 
 def create_schedule(
@@ -182,4 +183,5 @@ def shifts(session: Session, *, schedule_id: str, start: datetime, end: datetime
 
 def schedules_naming(session: Session, person_id: str) -> list[str]:
     """Ids of schedules that put person_id on call."""
-    return [s.id for s in list_schedules(session) if person_id in _people(s.layers, s.overrides)]
+    schedules = session.execute(select(Schedule).order_by(Schedule.id)).scalars()
+    return [s.id for s in schedules if person_id in _people(s.layers, s.overrides)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,11 +16,12 @@ from sqlalchemy.orm import Session
 from execflow.clock import Clock
 from execflow.config import Settings
 from execflow.db import Database
-from execflow.delivery import mail
+from execflow.delivery import mail, signing
 from execflow.delivery.webhook import DeliveryError
 from execflow.outbox import Claimed, Done, Handler
 from execflow.prove.log.append import append, append_prepared, prepare
 from execflow.prove.log.entry import Ref
+from execflow.respond.catalog.models import Person
 from execflow.respond.paging import links
 from execflow.respond.paging.models import Page
 
@@ -53,22 +55,49 @@ def links_for(ctx: PagingContext, page: dict[str, Any]) -> tuple[str, str]:
     )
 
 
-def email_for(ctx: PagingContext, page: dict[str, Any]) -> mail.Mail:
-    """The page as an e-mail."""
-    ack_url, incident_url = links_for(ctx, page)
-    reason = (
-        "You are the commander candidate."
-        if page["reason"] == "commander_reminder"
-        else f"You are on escalation step {int(page['step']) + 1}."
+REASONS = {
+    "commander_reminder": "You are the commander candidate: name an Incident Commander.",
+    "severity_raised": "The severity was raised.",
+}
+
+
+def lateness(page: dict[str, Any]) -> str | None:
+    """Why and how late a page is, when the step that sent it ran late."""
+    late = float(page.get("late_seconds") or 0)
+    if late <= 0:
+        return None
+    minutes = round(late / 60)
+    span = f"{minutes} min" if minutes >= 1 else f"{round(late)} s"
+    return (
+        f"This page is {span} late: its escalation step fell due at {page['missed_due_at']},"
+        " when no ExecFlow worker was running to send it. Missed steps are sent together,"
+        " once per person."
     )
+
+
+def email_for(ctx: PagingContext, page: dict[str, Any]) -> mail.Mail:
+    """The page as an e-mail: what a responder needs at 4 am, then the links."""
+    ack_url, incident_url = links_for(ctx, page)
+    reason = REASONS.get(page["reason"], f"You are on escalation step {int(page['step']) + 1}.")
+    lines = [
+        f"{page['severity']} incident: {page['title']}",
+        "",
+        f"Service:  {page.get('service') or '(none)'}",
+        f"Severity: {page['severity']}",
+        f"Source:   {page.get('source') or 'manual'}",
+        f"Started:  {page['created_at']}",
+    ]
+    if page["summary"]:
+        lines += ["", page["summary"]]
+    late = lateness(page)
+    if late is not None:
+        lines += ["", late]
+    lines += ["", reason, "", f"Acknowledge: {ack_url}", f"Incident: {incident_url}", ""]
     return mail.Mail(
         sender=ctx.settings.mail_from,
         to=page["email"],
         subject=f"[{page['severity']}] {page['title']} ({page['incident_id']})",
-        text=(
-            f"{page['severity']} incident: {page['title']}\n\n{page['summary']}\n\n{reason}"
-            f"\n\nAcknowledge: {ack_url}\nIncident: {incident_url}\n"
-        ),
+        text="\n".join(lines),
         headers={
             "X-ExecFlow-Incident": page["incident_id"],
             "X-ExecFlow-Page": page["page_id"],
@@ -87,12 +116,17 @@ def webhook_body(ctx: PagingContext, page: dict[str, Any]) -> dict[str, Any]:
         "person_id": page["person_id"],
         "ack_url": ack_url,
         "incident_url": incident_url,
+        "late_seconds": float(page.get("late_seconds") or 0),
+        "late_note": lateness(page),
         "incident": {
             "id": page["incident_id"],
             "title": page["title"],
             "severity": page["severity"],
             "status": page["status"],
             "created_at": page["created_at"],
+            "service": page.get("service"),
+            "source": page.get("source"),
+            "summary": page["summary"],
         },
     }
 
@@ -172,12 +206,16 @@ def handlers(ctx: PagingContext) -> dict[str, Handler]:
         url = item.payload.get("webhook_url")
         if not url:
             raise DeliveryError("the person had no webhook_url when paged")
-        response = httpx.post(
-            url,
-            json=webhook_body(ctx, item.payload),
-            timeout=WEBHOOK_TIMEOUT,
-            headers={"Idempotency-Key": item.payload["page_id"]},
-        )
+        body = json.dumps(webhook_body(ctx, item.payload), separators=(",", ":")).encode()
+        headers = {"Content-Type": "application/json", "Idempotency-Key": item.payload["page_id"]}
+        # Read at send time: a page queued before a rotation is signed with the new secret.
+        with ctx.db.read() as session:
+            person = session.get(Person, item.payload["person_id"])
+            secret = person.webhook_secret if person is not None else None
+        if secret:
+            stamp = int(ctx.clock.now().timestamp())
+            headers |= signing.headers(secret, item.payload["page_id"], stamp, body)
+        response = httpx.post(url, content=body, timeout=WEBHOOK_TIMEOUT, headers=headers)
         if not 200 <= response.status_code < 300:
             raise DeliveryError(f"webhook answered {response.status_code}")
 

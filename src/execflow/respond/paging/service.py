@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from execflow import outbox
 from execflow.ids import new_id
-from execflow.respond.catalog.models import Person
+from execflow.respond.catalog.models import Person, Service
 from execflow.respond.incidents.facts import Facts
 from execflow.respond.incidents.models import Incident
 from execflow.respond.paging.models import Page
@@ -29,6 +29,9 @@ class PageOrder:
     reason: str
     cycle: int = 0
     step: int = 0
+    late_seconds: float = 0.0
+    """How long after its due time the step that pages ran (0: on time)."""
+    missed_due_at: datetime | None = None
 
 
 def page_people(
@@ -54,6 +57,16 @@ def page_many(session: Session, orders: Sequence[PageOrder], *, now: datetime) -
     people = {
         p.id: p for p in session.execute(select(Person).where(Person.id.in_(wanted))).scalars()
     }
+    service_ids = {o.incident.service_id for o in orders if o.incident.service_id}
+    services = (
+        dict(
+            session.execute(
+                select(Service.id, Service.name).where(Service.id.in_(service_ids))
+            ).all()
+        )
+        if service_ids
+        else {}
+    )
     rows: list[dict[str, Any]] = []
     queued: list[outbox.Queued] = []
     for order in orders:
@@ -78,8 +91,11 @@ def page_many(session: Session, orders: Sequence[PageOrder], *, now: datetime) -
                         "attempts": 0,
                     }
                 )
+                service = services.get(order.incident.service_id or "")
                 queued.append(
-                    outbox.Queued(f"page.{channel}", _snapshot(page_id, order, person, now))
+                    outbox.Queued(
+                        f"page.{channel}", _snapshot(page_id, order, person, service, now)
+                    )
                 )
     if rows:
         session.flush()  # the incidents the pages point at, when they are new
@@ -88,10 +104,16 @@ def page_many(session: Session, orders: Sequence[PageOrder], *, now: datetime) -
     return [row["id"] for row in rows]
 
 
-def _snapshot(page_id: str, order: PageOrder, person: Person, now: datetime) -> dict[str, Any]:
+def _snapshot(
+    page_id: str, order: PageOrder, person: Person, service: str | None, now: datetime
+) -> dict[str, Any]:
     """What the page says, so sending it reads nothing back."""
     incident = order.incident
     return {
+        "service": service,
+        "source": incident.source,
+        "late_seconds": order.late_seconds,
+        "missed_due_at": order.missed_due_at.isoformat() if order.missed_due_at else None,
         "page_id": page_id,
         "incident_id": incident.id,
         "person_id": person.id,
