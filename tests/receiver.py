@@ -18,6 +18,7 @@ class Received:
     path: str
     headers: dict[str, str]
     body: Any
+    raw: bytes = b""
 
 
 @dataclass
@@ -49,7 +50,7 @@ def receiver() -> Iterator[Receiver]:
             if status < 300:
                 with state.lock:
                     state.requests.append(
-                        Received(self.path, dict(self.headers), json.loads(raw or b"null"))
+                        Received(self.path, dict(self.headers), json.loads(raw or b"null"), raw)
                     )
             self.send_response(status)
             self.send_header("content-length", "0")

@@ -15,7 +15,7 @@ from execflow.clock import ManualClock
 from execflow.config import Settings
 from execflow.db import Database
 from execflow.detect.anomaly.models import MetricSeries
-from execflow.respond.incidents.models import Incident
+from execflow.respond.incidents.models import Incident, TimelineEvent
 from tests.respond.factories import make_service
 
 
@@ -95,3 +95,30 @@ def test_bad_metric_pushes_are_refused(
 def test_unknown_key_is_404(api: TestClient) -> None:
     response = api.post("/api/v1/metrics/nope", json={"series": "x", "points": [[1, 2]]})
     assert response.status_code == 404
+
+
+def test_an_anomaly_incident_keeps_its_title_logs_each_alert_and_resolves_when_normal(
+    api: TestClient, key: str, db: Database
+) -> None:
+    url = f"/api/v1/metrics/{key}"
+    for start in range(0, 2000, 500):
+        api.post(url, json={"series": "checkout.latency", "points": _points(start, 500)})
+    shifted = _points(2000, 30, shift=80)
+    alerts = api.post(url, json={"series": "checkout.latency", "points": shifted}).json()["alerts"]
+    back = api.post(url, json={"series": "checkout.latency", "points": _points(2030, 10)}).json()
+    alerts += back["alerts"]
+    assert alerts >= 2, "the shift and the return each alert"
+    with db.read() as session:
+        [incident] = session.execute(select(Incident)).scalars().all()
+        detected = session.execute(
+            select(TimelineEvent.data).where(TimelineEvent.kind == "anomaly_detected")
+        ).scalars()
+        values = [d["value"] for d in detected]
+    assert incident.title == "Anomaly in checkout.latency", "the title does not freeze a value"
+    assert len(values) == alerts and len(set(values)) == alerts
+    assert incident.status == "triggered", "not yet normal for 30 minutes of the series' time"
+    api.post(url, json={"series": "checkout.latency", "points": _points(2040, 20)})
+    with db.read() as session:
+        resolved = session.get(Incident, incident.id)
+        assert resolved is not None and resolved.status == "resolved"
+        assert resolved.resolved_at is not None

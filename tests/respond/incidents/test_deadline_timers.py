@@ -190,3 +190,52 @@ def test_a_raise_gives_the_new_deadlines_from_the_raise_and_pages_again(
     events = _events(db, incident_id)
     assert events.count(("deadline_breached", "acknowledge")) == 1
     assert events.count(("deadline_breached", "commander")) == 1
+
+
+def test_logged_breaches_stay_breached_through_a_downgrade_and_a_late_answer(
+    db: Database, clock: ManualClock, make_workers: MakeWorkers
+) -> None:
+    with db.write() as session:
+        setup = standard_setup(session, clock.now(), second_delay=600)
+        incident_id = make_incident(session, clock.now(), setup.service, severity="P1").id
+    workers = make_workers()
+    drain(workers)
+    clock.advance(timedelta(minutes=15))
+    drain(workers)
+    with db.write() as session:
+        actions.set_severity(
+            session, incident_id=incident_id, severity=Severity.P3, actor=ADMIN, now=clock.now()
+        )
+    state = _state(db, clock, incident_id)
+    assert state["acknowledge"] == "breached", "a downgrade does not make it pending again"
+    assert state["commander"] == "breached", "nor drop the commander deadline"
+    with db.write() as session:
+        actions.acknowledge(session, incident_id=incident_id, actor=ADMIN, now=clock.now())
+        actions.set_commander(
+            session, incident_id=incident_id, person_id=setup.bob, actor=ADMIN, now=clock.now()
+        )
+    clock.advance(timedelta(hours=5))
+    drain(workers)
+    events = _events(db, incident_id)
+    assert ("deadline_met", "acknowledge") not in events
+    assert ("deadline_met", "commander") not in events
+    assert events.count(("deadline_breached", "acknowledge")) == 1
+    assert _state(db, clock, incident_id)["acknowledge"] == "breached"
+
+
+def test_a_p1_that_fired_and_cleared_meets_its_commander_deadline(
+    db: Database, clock: ManualClock, make_workers: MakeWorkers
+) -> None:
+    with db.write() as session:
+        setup = standard_setup(session, clock.now(), second_delay=600)
+        incident_id = make_incident(session, clock.now(), setup.service, severity="P1").id
+    workers = make_workers()
+    drain(workers)
+    clock.advance(timedelta(minutes=3))
+    with db.write() as session:
+        actions.resolve(session, incident_id=incident_id, actor=ADMIN, now=clock.now())
+    clock.advance(timedelta(minutes=30))
+    drain(workers)
+    events = _events(db, incident_id)
+    assert ("deadline_met", "commander") in events
+    assert ("deadline_breached", "commander") not in events

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from execflow.respond.incidents.deadlines import Facts, deadlines
+from execflow.respond.incidents.deadlines import Facts, deadlines, retime
 from execflow.respond.severity import Severity
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -63,3 +63,41 @@ def test_postmortem_due_72_hours_after_resolution() -> None:
 def test_resolving_without_acknowledging_answers_the_page() -> None:
     quick = Facts(Severity.P3, T0, resolved_at=T0 + MIN)
     assert deadlines(quick, T0 + timedelta(days=2))["acknowledge"].state == "met"
+
+
+def test_resolving_a_p1_answers_the_commander_deadline() -> None:
+    cleared = Facts(Severity.P1, T0, resolved_at=T0 + 3 * MIN)
+    assert deadlines(cleared, T0 + timedelta(hours=1))["commander"].state == "met"
+    late = Facts(Severity.P1, T0, resolved_at=T0 + 20 * MIN)
+    assert deadlines(late, T0 + timedelta(hours=1))["commander"].state == "breached"
+
+
+def test_a_logged_outcome_stands_whatever_the_facts_say() -> None:
+    settled = {"acknowledge": "breached"}
+    acked_later = Facts(Severity.P2, T0, acknowledged_at=T0 + 90 * MIN, settled=settled)
+    assert deadlines(acked_later, T0 + timedelta(days=1))["acknowledge"].state == "breached"
+    downgraded = Facts(Severity.P4, T0, settled={"commander": "breached"})
+    kept = deadlines(downgraded, T0 + 20 * MIN)
+    assert kept["commander"].state == "breached", "a downgrade does not drop a logged breach"
+    assert "commander" not in deadlines(Facts(Severity.P4, T0), T0 + 20 * MIN)
+
+
+def test_a_raise_gives_the_new_window_from_the_raise_never_more_time() -> None:
+    p4 = Facts(Severity.P4, T0)
+    raised = T0 + 14 * MIN + timedelta(seconds=44)
+    ack, commander = retime(p4, Severity.P1, raised)
+    assert ack == raised + 15 * MIN and commander == raised + 15 * MIN
+    p2 = Facts(Severity.P2, T0)
+    ack, commander = retime(p2, Severity.P1, T0 + 50 * MIN)
+    assert ack == T0 + 60 * MIN, "the P2 hour ends before the P1 quarter would"
+    assert commander == T0 + 65 * MIN
+
+
+def test_a_downgrade_gives_the_new_window_from_the_start_never_less_time() -> None:
+    p1 = Facts(Severity.P1, T0)
+    ack, commander = retime(p1, Severity.P3, T0 + 5 * MIN)
+    assert ack == T0 + timedelta(hours=4) and commander is None
+    answered = Facts(Severity.P1, T0, acknowledged_at=T0 + MIN)
+    assert retime(answered, Severity.P3, T0 + 5 * MIN)[0] == T0 + 15 * MIN
+    breached = Facts(Severity.P1, T0, settled={"commander": "breached"})
+    assert retime(breached, Severity.P3, T0 + 20 * MIN)[1] == T0 + 15 * MIN

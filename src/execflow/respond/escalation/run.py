@@ -17,7 +17,6 @@ Steps due together are handled as one batch with bulk statements.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,15 +26,13 @@ from sqlalchemy.orm import Session
 from execflow import outbox
 from execflow.outbox import Claimed
 from execflow.prove.log.entry import Ref
-from execflow.respond.catalog.models import Person
 from execflow.respond.escalation import plan
 from execflow.respond.escalation.models import EscalationPolicy
+from execflow.respond.escalation.targets import Targets
 from execflow.respond.incidents.facts import COLUMNS, Facts
 from execflow.respond.incidents.models import Incident
 from execflow.respond.incidents.timeline import Event, record_many
-from execflow.respond.oncall.models import Schedule
-from execflow.respond.oncall.service import rota
-from execflow.respond.paging.service import PageOrder, page_many
+from execflow.respond.paging.service import PageOrder, page_many, paged_and_skipped
 
 SYSTEM = Ref("system", "escalation")
 ESCALATE = "incident.escalate"
@@ -119,81 +116,6 @@ def stop(incident: Incident) -> None:
         incident.escalation = state
 
 
-@dataclass
-class Found:
-    """Whom a step's targets reach now, and every target that reached nobody, with why."""
-
-    person_ids: list[str] = field(default_factory=list)
-    skipped: list[dict[str, Any]] = field(default_factory=list)
-    fell_through: list[int] = field(default_factory=list)
-
-    def log_data(self) -> dict[str, Any]:
-        """What the log says about the targets that reached nobody."""
-        data: dict[str, Any] = {}
-        if self.skipped:
-            data["skipped"] = self.skipped
-        if self.fell_through:
-            data["fell_through"] = self.fell_through
-        return data
-
-
-class Targets:
-    """Resolves step targets to people, caching schedules and people across one batch."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self.on_call: dict[str, tuple[str | None, str]] = {}
-        self.people: dict[str, bool] = {}
-
-    def _exists(self, person_id: str) -> bool:
-        if person_id not in self.people:
-            self.people[person_id] = self.session.get(Person, person_id) is not None
-        return self.people[person_id]
-
-    def _schedule(self, schedule_id: str, at: datetime) -> tuple[str | None, str]:
-        if schedule_id not in self.on_call:
-            schedule = self.session.get(Schedule, schedule_id)
-            if schedule is None:
-                self.on_call[schedule_id] = (None, "schedule_deleted")
-            else:
-                who = rota(schedule).on_call(at)
-                self.on_call[schedule_id] = (
-                    (who.person_id, "") if who is not None else (None, "nobody_on_call")
-                )
-        return self.on_call[schedule_id]
-
-    def resolve(self, targets: list[dict[str, Any]], at: datetime, found: Found) -> None:
-        """Add the people these targets reach to found; note each one that reaches nobody."""
-        for target in targets:
-            if target["type"] == "person":
-                person_id, reason = target["id"], "person_deleted"
-            else:
-                person_id, reason = self._schedule(target["id"], at)
-            if person_id is not None and not self._exists(person_id):
-                person_id, reason = None, "person_deleted"
-            if person_id is None:
-                found.skipped.append({"type": target["type"], "id": target["id"], "reason": reason})
-            elif person_id not in found.person_ids:
-                found.person_ids.append(person_id)
-
-    def step(
-        self, steps: list[dict[str, Any]], positions: Sequence[plan.Position], at: datetime
-    ) -> tuple[Found, plan.Position]:
-        """The people of these steps; if none, of the following steps of the same cycle.
-
-        Returns who was found and the position that paged (the last one tried).
-        """
-        found = Found()
-        for position in positions:
-            self.resolve(steps[position.step]["targets"], at, found)
-        last = positions[-1]
-        while not found.person_ids and last.step + 1 < len(steps):
-            found.fell_through.append(last.step)
-            last = plan.Position(last.cycle, last.step + 1)
-            self.resolve(steps[last.step]["targets"], at, found)
-        return found, last
-
-
 def run_steps(session: Session, items: Sequence[Claimed], now: datetime) -> None:
     """Fire the due steps whose incidents still wait for them, then queue the next steps.
 
@@ -261,10 +183,22 @@ def run_steps(session: Session, items: Sequence[Claimed], now: datetime) -> None
         _SET_STATE,
         [{"b_id": i, "b_state": states[i], "b_now": now} for i in changed],
     )
-    page_many(session, orders, now=now)
+    skipped = page_many(session, orders, now=now)
+    if skipped:
+        events = [_truthful(e, skipped) for e in events]
     outbox.enqueue_many(session, timers, now=now)
     # Last: appending locks the log head until commit, and other writers wait for it.
     record_many(session, events, actor=SYSTEM, now=now)
+
+
+def _truthful(event: Event, skipped: set[tuple[str, str]]) -> Event:
+    """The event with the people paging skipped (paged a moment ago) moved out of person_ids."""
+    already = {person for incident, person in skipped if incident == event.incident_id}
+    if not already:
+        return event
+    paged, passed = paged_and_skipped(event.data["person_ids"], already)
+    data = {**event.data, "person_ids": paged, "skipped": event.data.get("skipped", []) + passed}
+    return Event(event.incident_id, event.kind, data)
 
 
 def _missed(
@@ -293,11 +227,3 @@ def _waiting(status: str, state: dict[str, Any] | None, payload: dict[str, Any])
     if int(state.get("run", 0)) != int(payload.get("run", 0)):
         return False
     return (state["cycle"], state["step"]) == (int(payload["cycle"]), int(payload["step"]))
-
-
-def commander_candidates(session: Session, incident: Incident, at: datetime) -> Found:
-    """Who the frozen policy's first step names now (falling through empty steps)."""
-    if incident.escalation is None:
-        return Found()
-    found, _ = Targets(session).step(incident.escalation["steps"], [plan.Position(0, 0)], at)
-    return found

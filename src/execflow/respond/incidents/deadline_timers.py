@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from execflow import outbox
 from execflow.prove.log.entry import Ref
-from execflow.respond.escalation import run as escalation
+from execflow.respond.escalation.targets import commander_candidates
 from execflow.respond.incidents import deadlines as policy
 from execflow.respond.incidents.models import Incident
 from execflow.respond.incidents.timeline import record
@@ -139,13 +139,7 @@ def remind_commander(session: Session, payload: dict[str, Any], *, now: datetime
         != _reminder_at(incident).isoformat()  # a severity change re-armed it
     ):
         return
-    found = escalation.commander_candidates(session, incident, now)
-    page_people(session, incident, found.person_ids, reason="commander_reminder", now=now)
-    record(
-        session,
-        incident,
-        kind="commander_reminder",
-        actor=SYSTEM,
-        now=now,
-        data={"person_ids": found.person_ids, **found.log_data()},
-    )
+    found = commander_candidates(session, incident, now)
+    already = page_people(session, incident, found.person_ids, reason="commander_reminder", now=now)
+    data = found.after_paging(already)
+    record(session, incident, kind="commander_reminder", actor=SYSTEM, now=now, data=data)

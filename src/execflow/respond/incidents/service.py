@@ -20,6 +20,7 @@ from execflow.respond.incidents.deadline_timers import (
     iso,
     remind_commander_later,
     schedule_deadlines,
+    settle,
 )
 from execflow.respond.incidents.models import Incident, TimelineEvent
 from execflow.respond.incidents.schemas import (
@@ -122,6 +123,7 @@ def create_incident(
         escalation.start(session, incident, policy_row, now=now)
     if needs_commander(severity):
         remind_commander_later(session, incident, now=now)
+    settle(session, incident, now=now)  # an open import's deadlines may have passed already
     schedule_deadlines(session, incident, now=now)
     return incident
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -33,6 +33,27 @@ class PageOrder:
     """How long after its due time the step that pages ran (0: on time)."""
     missed_due_at: datetime | None = None
 
+    @property
+    def out_of_turn(self) -> bool:
+        """A late step or a page outside the escalation: may meet a page just sent."""
+        return self.late_seconds > 0 or self.reason != "escalation"
+
+
+RECENT = timedelta(minutes=1)
+"""An out-of-turn page skips whoever was paged about the same incident this recently."""
+JUST_PAGED = "paged_within_a_minute"
+
+
+def paged_and_skipped(
+    person_ids: list[str], already: set[str]
+) -> tuple[list[str], list[dict[str, str]]]:
+    """Split whom an order named into those paged and those skipped as just paged."""
+    paged = [p for p in person_ids if p not in already]
+    skipped = [
+        {"type": "person", "id": p, "reason": JUST_PAGED} for p in person_ids if p in already
+    ]
+    return paged, skipped
+
 
 def page_people(
     session: Session,
@@ -43,17 +64,40 @@ def page_people(
     now: datetime,
     cycle: int = 0,
     step: int = 0,
-) -> list[str]:
-    """Queue a page to each person on each of their channels (e-mail, and webhook if set)."""
+) -> set[str]:
+    """Queue a page to each person on each of their channels; returns those just paged before."""
     order = PageOrder(Facts.of(incident), person_ids, reason, cycle, step)
-    return page_many(session, [order], now=now)
+    return {person for _, person in page_many(session, [order], now=now)}
 
 
-def page_many(session: Session, orders: Sequence[PageOrder], *, now: datetime) -> list[str]:
-    """Queue the pages of many orders with a few bulk statements; returns the page ids."""
+def recently_paged(
+    session: Session, incident_ids: Iterable[str], now: datetime
+) -> set[tuple[str, str]]:
+    """(incident id, person id) of pages queued within RECENT of now."""
+    wanted = set(incident_ids)
+    if not wanted:
+        return set()
+    query = select(Page.incident_id, Page.person_id).where(
+        Page.incident_id.in_(wanted), Page.created_at > now - RECENT
+    )
+    return {(incident_id, person_id) for incident_id, person_id in session.execute(query)}
+
+
+def page_many(
+    session: Session, orders: Sequence[PageOrder], *, now: datetime
+) -> set[tuple[str, str]]:
+    """Queue the pages of many orders with a few bulk statements.
+
+    Each person is paged once per incident per call; an out-of-turn order (a late step,
+    a reminder) skips whoever was paged about the incident within RECENT. Returns those
+    skipped, as (incident id, person id), so the caller's log names only who was paged.
+    """
     wanted = {pid for order in orders for pid in order.person_ids}
     if not wanted:
-        return []
+        return set()
+    session.flush()  # the incidents the pages point at, when they are new
+    skip = recently_paged(session, [o.incident.id for o in orders if o.out_of_turn], now)
+    skipped = set(skip)
     people = {
         p.id: p for p in session.execute(select(Person).where(Person.id.in_(wanted))).scalars()
     }
@@ -72,8 +116,9 @@ def page_many(session: Session, orders: Sequence[PageOrder], *, now: datetime) -
     for order in orders:
         for person_id in dict.fromkeys(order.person_ids):
             person = people.get(person_id)
-            if person is None:
+            if person is None or (order.incident.id, person_id) in skip:
                 continue
+            skip.add((order.incident.id, person_id))
             for channel in [EMAIL] + ([WEBHOOK] if person.webhook_url else []):
                 page_id = new_id("pag")
                 rows.append(
@@ -98,10 +143,9 @@ def page_many(session: Session, orders: Sequence[PageOrder], *, now: datetime) -
                     )
                 )
     if rows:
-        session.flush()  # the incidents the pages point at, when they are new
         session.connection().execute(insert(Page), rows)
         outbox.enqueue_many(session, queued, now=now)
-    return [row["id"] for row in rows]
+    return skipped & {(o.incident.id, p) for o in orders if o.out_of_turn for p in o.person_ids}
 
 
 def _snapshot(
