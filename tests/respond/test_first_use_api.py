@@ -130,6 +130,13 @@ def test_a_component_still_named_is_not_deleted(
     )
     assert client.delete(f"/api/v1/components/{named}", headers=admin).status_code == 204
 
+    watched = component()
+    monitor = {"name": "m", "kind": "heartbeat", "component_id": watched}
+    _ok(client.post("/api/v1/monitors", headers=admin, json=monitor), 201)
+    assert "still referenced" in _error(
+        client.delete(f"/api/v1/components/{watched}", headers=admin), 409
+    )
+
     in_window = component()
     starts = clock.now() + timedelta(days=1)
     window = {

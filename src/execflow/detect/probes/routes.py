@@ -101,9 +101,21 @@ def results(
         return [ResultRead.model_validate(r, from_attributes=True) for r in page.items]
 
 
-@heartbeats.api_route("/api/v1/heartbeats/{key}", methods=["POST", "GET", "HEAD"], status_code=202)
+@heartbeats.post("/api/v1/heartbeats/{key}", status_code=202)
 def heartbeat(key: str, state: State) -> dict[str, str]:
-    """A heartbeat push (POST, or a plain GET or HEAD from `curl URL` in a cron line)."""
+    """A heartbeat push; a missed heartbeat is a failure."""
     with state.db.write() as session:
         monitor = monitors.beat(session, key=key, now=state.clock.now())
         return {"status": "ok", "monitor_id": monitor.id}
+
+
+@heartbeats.get("/api/v1/heartbeats/{key}", status_code=202)
+def heartbeat_by_get(key: str, state: State) -> dict[str, str]:
+    """The same push as a plain GET, so a cron line can be `curl URL`."""
+    return heartbeat(key, state)
+
+
+@heartbeats.head("/api/v1/heartbeats/{key}", status_code=202, include_in_schema=False)
+def heartbeat_by_head(key: str, state: State) -> dict[str, str]:
+    """The same push as a HEAD (some uptime tools ping that way)."""
+    return heartbeat(key, state)

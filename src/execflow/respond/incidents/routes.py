@@ -166,10 +166,19 @@ def resolve(
 
 
 @router.get("/{incident_id}/pages")
-def pages(incident_id: str, state: State, _token: Viewer) -> list[dict[str, object]]:
-    """Every page sent (or queued) for the incident."""
+def pages(
+    incident_id: str,
+    state: State,
+    _token: Viewer,
+    window: ListWindow,
+    request: Request,
+    response: Response,
+) -> list[dict[str, object]]:
+    """The pages sent (or queued) for the incident, oldest first."""
     with state.db.read() as session:
         found: Incident = service.get_incident(session, incident_id)
+        page = pages_of(session, found.id, window)
+        link_next(request, response, page.next_cursor)
         return [
             {
                 "id": p.id,
@@ -183,5 +192,5 @@ def pages(incident_id: str, state: State, _token: Viewer) -> list[dict[str, obje
                 "sent_at": p.sent_at,
                 "attempts": p.attempts,
             }
-            for p in pages_of(session, found.id)
+            for p in page.items
         ]

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from execflow import outbox
 from execflow.ids import new_id
+from execflow.keyset import Slice, Window, fetch
 from execflow.respond.catalog.models import Person, Service
 from execflow.respond.incidents.facts import Facts
 from execflow.respond.incidents.models import Incident
@@ -176,10 +177,7 @@ def _snapshot(
     }
 
 
-def pages_of(session: Session, incident_id: str) -> list[Page]:
-    """Every page of an incident, oldest first."""
-    return list(
-        session.execute(
-            select(Page).where(Page.incident_id == incident_id).order_by(Page.created_at, Page.id)
-        ).scalars()
-    )
+def pages_of(session: Session, incident_id: str, window: Window) -> Slice[Page]:
+    """The pages of an incident, oldest first, a page at a time."""
+    query = select(Page).where(Page.incident_id == incident_id)
+    return fetch(session, query, [Page.created_at, Page.id], window)
