@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import html
-from datetime import datetime
+from datetime import UTC, datetime
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -33,8 +33,15 @@ _HEADERS = {
 }
 
 
-def _page(title: str, paragraphs: list[str], status: int, form: str = "") -> HTMLResponse:
+def _page(
+    title: str, paragraphs: list[str], status: int, form: str = "", detail: str = ""
+) -> HTMLResponse:
     body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+    if detail:
+        body += (
+            "<pre style='white-space:pre-wrap;font:inherit;background:#f4f4f4;padding:.75em'>"
+            f"{html.escape(detail[:2000])}</pre>"
+        )
     document = (
         "<!doctype html><html lang=en><head><meta charset=utf-8>"
         "<meta name=viewport content='width=device-width,initial-scale=1'>"
@@ -53,11 +60,8 @@ def _claim(state: AppState, token: str, now: datetime) -> links.AckClaim | HTMLR
 
 
 def _facts(incident: Incident) -> list[str]:
-    return [
-        f"{incident.severity} · {incident.status} · {incident.id}",
-        f"Started {incident.created_at.isoformat()}",
-        *([incident.summary[:500]] if incident.summary else []),
-    ]
+    started = incident.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return [f"{incident.severity} · {incident.status} · {incident.id}", f"Started {started}"]
 
 
 @router.get("/ack/{token}", response_class=HTMLResponse, include_in_schema=False)
@@ -90,6 +94,7 @@ def show(token: str, state: State) -> HTMLResponse:
             [*_facts(incident), f"You were paged, {name}. Acknowledging stops the escalation."],
             200,
             form,
+            incident.summary,
         )
 
 
