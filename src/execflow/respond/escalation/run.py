@@ -152,8 +152,8 @@ def run_steps(session: Session, items: Sequence[Claimed], now: datetime) -> None
         if late is not None:
             data["due_at"] = due.isoformat()
             data["late_seconds"] = round(late.total_seconds(), 3)
-        if len(missed) > 1:
-            data["caught_up"] = [[p.cycle, p.step] for p, _ in missed]
+        if len(missed) > 1:  # late: caught up; on time: steps with no delay between them
+            data["caught_up" if late else "together"] = [[p.cycle, p.step] for p, _ in missed]
         facts = Facts(*row[: len(COLUMNS)])
         orders.append(
             PageOrder(
