@@ -43,6 +43,7 @@ bench: install
 	$(PY) bench/ingest.py --json
 	$(PY) bench/detection.py --json
 	$(PY) bench/probes.py --json
+	$(PY) bench/writes.py --json
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -24,13 +24,17 @@ def post_against_hello(
     seconds: float,
     hello_method: str = "GET",
     setup: Callable[[Settings], dict[str, str]] | None = None,
+    database_url: str | None = None,
 ) -> dict[str, Any]:
-    """Serve a fresh SQLite instance; load /healthz, then POST path; report both.
+    """Serve a fresh instance (SQLite, or database_url); load /healthz, then POST path.
 
+    A POST hello carries the same body as the load, so both pay for the same bytes.
     `setup(settings)` may prepare the database first; the values it returns fill `{name}`
     placeholders in `path`, `body` and `bodies` (sent in turn instead of `body`).
     """
-    settings = Settings(_env_file=None, data_dir=workdir / f"http-{prefix}")
+    settings = Settings(
+        _env_file=None, data_dir=workdir / f"http-{prefix}", database_url=database_url or ""
+    )
     made = initialise(settings, now=datetime.now(UTC))
     assert made is not None
     headers = {"Authorization": f"Bearer {made.admin_token}"}
@@ -42,8 +46,11 @@ def post_against_hello(
     with serve(settings) as server:
         # Both paths are warmed up for a second: for intake, that second is when the
         # worker opens an incident for each new alert key (see the README).
-        wrk.run(server.url + "/healthz", method=hello_method, seconds=1)
-        hello = wrk.run(server.url + "/healthz", method=hello_method, seconds=seconds)
+        greeting = body if hello_method == "POST" else None
+        wrk.run(server.url + "/healthz", method=hello_method, body=greeting, seconds=1)
+        hello = wrk.run(
+            server.url + "/healthz", method=hello_method, body=greeting, seconds=seconds
+        )
         wrk.run(
             server.url + path, method="POST", body=body, bodies=bodies, headers=headers, seconds=1
         )

@@ -19,9 +19,14 @@ def _bin_dir() -> Path:
 
 
 class Cluster:
-    """initdb + pg_ctl in a temp dir; as root the server runs as the postgres user."""
+    """initdb + pg_ctl in a temp dir; as root the server runs as the postgres user.
 
-    def __init__(self) -> None:
+    Tests run it without fsync (their data is thrown away); benchmarks pass durable=True
+    so every commit is on disk before it is answered, as a user's server would be.
+    """
+
+    def __init__(self, *, durable: bool = False) -> None:
+        self.durable = durable
         self.bin = _bin_dir()
         self.root = Path(tempfile.mkdtemp(prefix="execflow-pg-"))
         self.data = self.root / "data"
@@ -50,10 +55,9 @@ class Cluster:
             "-E",
             "UTF8",
         )
-        options = (
-            f"-k {self.root} -c listen_addresses='' -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
-        )
+        options = f"-k {self.root} -c listen_addresses='' -c max_connections=300"
+        if not self.durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run(
             str(self.bin / "pg_ctl"),
             "-D",

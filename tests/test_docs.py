@@ -48,3 +48,10 @@ def test_readme_detect_figures_are_the_measured_ones() -> None:
     assert f"{ingest['pagerduty_events_per_second']} events/s" in README
     anomaly = json.loads((REPO / "bench" / "results" / "anomaly.json").read_text())
     assert f"| {anomaly['nab_standard_alerts']} (sweep {anomaly['nab_standard_sweep']})" in README
+
+
+def test_readme_write_figures_are_the_measured_ones() -> None:
+    writes = json.loads((REPO / "bench" / "results" / "writes.json").read_text())
+    for backend in ("sqlite", "postgresql"):
+        assert f"{writes[f'{backend}_events_per_second']} req/s" in README
+        assert f"{writes[f'{backend}_incidents_per_second']} req/s" in README

@@ -27,6 +27,7 @@ from execflow.detect.ingest.intake import Intake
 from execflow.detect.ingest.keys import ServiceKeys
 from execflow.detect.probes import routes as probe_routes
 from execflow.errors import ExecFlowError
+from execflow.group_commit import GroupCommit
 from execflow.ops.metrics import HttpCounters, HttpMetrics, register_gauge
 from execflow.ops.routes import router as ops_router
 from execflow.outbox import pending_count
@@ -133,6 +134,7 @@ def create_app(
         clock=clock or SystemClock(),
         signer=load_signer(settings.key_path, settings.log_origin),
         link_secret=load_secret(settings.link_key_path),
+        writes=GroupCommit(database),
     )
     workers = background(state.db, state.signer, state.clock, settings) if run_workers else None
 

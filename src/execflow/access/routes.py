@@ -26,7 +26,7 @@ def list_tokens(
 @router.post("", status_code=201, response_model=TokenCreated)
 def create_token(body: TokenCreate, state: State, admin: Admin) -> TokenCreated:
     """Create a token; its secret is in this response only."""
-    with state.db.write() as session:
+    with state.writes.write() as session:
         token, secret = service.create_token(
             session,
             name=body.name,
@@ -41,8 +41,10 @@ def create_token(body: TokenCreate, state: State, admin: Admin) -> TokenCreated:
 @router.delete("/{token_id}", response_model=TokenRead)
 def revoke_token(token_id: str, state: State, admin: Admin) -> TokenRead:
     """Revoke a token at once."""
-    with state.db.write() as session:
+    with state.writes.write() as session:
         token = service.revoke_token(
             session, token_id=token_id, actor=service.token_ref(admin), now=state.clock.now()
         )
-        return TokenRead.model_validate(token, from_attributes=True)
+        read = TokenRead.model_validate(token, from_attributes=True)
+    state.tokens.forget()  # refused from now on here; other nodes within the cache's TTL
+    return read

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
@@ -39,11 +40,19 @@ def bearer_secret(request: Request) -> str | None:
     return secret.strip()
 
 
-def current_token(request: Request, state: State) -> ApiToken:
-    """The token the request carries, or 401."""
+async def current_token(request: Request, state: State) -> ApiToken:
+    """The token the request carries, or 401 (read from the cache while it is fresh)."""
     secret = bearer_secret(request)
     if secret is None:
         raise Unauthorized("send 'Authorization: Bearer <token>'")
+    token = state.tokens.get(secret)
+    if token is None:
+        token = await run_in_threadpool(_authenticate, state, secret)
+        state.tokens.put(secret, token)
+    return token
+
+
+def _authenticate(state: AppState, secret: str) -> ApiToken:
     with state.db.read() as session:
         return authenticate(session, secret)
 

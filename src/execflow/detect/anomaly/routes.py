@@ -36,7 +36,7 @@ class MetricsIn(BaseModel):
 @router.post("/api/v1/metrics/{key}", status_code=202)
 def push_metrics(key: str, body: MetricsIn, state: State) -> dict[str, int]:
     """Stream points through the series' detector; an alert opens an incident."""
-    with state.db.write() as session:
+    with state.writes.write() as session:
         owner = service_by_key(session, key)
         if owner is None:
             raise NotFound("no service has this integration key")

@@ -41,7 +41,7 @@ def list_monitors(
 @router.post("/api/v1/monitors", status_code=201, response_model=MonitorRead)
 def create_monitor(body: MonitorCreate, state: State, token: Admin) -> MonitorRead:
     """Add a monitor."""
-    with state.db.write() as session:
+    with state.writes.write() as session:
         monitor = monitors.create_monitor(
             session, data=body, actor=token_ref(token), now=state.clock.now()
         )
@@ -58,7 +58,7 @@ def get_monitor(monitor_id: str, state: State, token: Viewer) -> MonitorRead:
 @router.patch("/api/v1/monitors/{monitor_id}", response_model=MonitorRead)
 def update_monitor(monitor_id: str, body: MonitorUpdate, state: State, token: Admin) -> MonitorRead:
     """Change a monitor."""
-    with state.db.write() as session:
+    with state.writes.write() as session:
         monitor = monitors.update_monitor(
             session, monitor_id=monitor_id, data=body, actor=token_ref(token), now=state.clock.now()
         )
@@ -68,7 +68,7 @@ def update_monitor(monitor_id: str, body: MonitorUpdate, state: State, token: Ad
 @router.post("/api/v1/monitors/{monitor_id}/rotate-key", response_model=MonitorRead)
 def rotate_key(monitor_id: str, state: State, token: Admin) -> MonitorRead:
     """A new heartbeat push URL; the old one is refused from now on."""
-    with state.db.write() as session:
+    with state.writes.write() as session:
         monitor = monitors.rotate_heartbeat_key(
             session, monitor_id=monitor_id, actor=token_ref(token), now=state.clock.now()
         )
@@ -78,7 +78,7 @@ def rotate_key(monitor_id: str, state: State, token: Admin) -> MonitorRead:
 @router.delete("/api/v1/monitors/{monitor_id}", status_code=204)
 def delete_monitor(monitor_id: str, state: State, token: Admin) -> Response:
     """Remove a monitor and its results."""
-    with state.db.write() as session:
+    with state.writes.write() as session:
         monitors.delete_monitor(
             session, monitor_id=monitor_id, actor=token_ref(token), now=state.clock.now()
         )
@@ -104,7 +104,7 @@ def results(
 @heartbeats.post("/api/v1/heartbeats/{key}", status_code=202)
 def heartbeat(key: str, state: State) -> dict[str, str]:
     """A heartbeat push; a missed heartbeat is a failure."""
-    with state.db.write() as session:
+    with state.writes.write() as session:
         monitor = monitors.beat(session, key=key, now=state.clock.now())
         return {"status": "ok", "monitor_id": monitor.id}
 

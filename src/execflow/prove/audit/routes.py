@@ -32,10 +32,10 @@ api = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 IMMUTABLE = "public, max-age=31536000, immutable"
 
 
-def reads_allowed(request: Request, state: State) -> None:
+async def reads_allowed(request: Request, state: State) -> None:
     """Tiles, entries and proofs are public only when EXECFLOW_PUBLIC_LOG is set."""
     if not state.settings.public_log:
-        current_token(request, state)
+        await current_token(request, state)
 
 
 LogReader = Annotated[None, Depends(reads_allowed)]
@@ -111,7 +111,7 @@ def consistency(
 @api.post("/events", status_code=201, response_model=AuditEventOut)
 def record_event(body: AuditEventIn, state: State, token: Responder) -> AuditEventOut:
     """Record an outside event (a deploy, a config change, a manual check)."""
-    with state.db.write() as session:
+    with state.writes.write() as session:
         index = append(
             session,
             type=body.type,

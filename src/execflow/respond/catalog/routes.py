@@ -44,7 +44,7 @@ def list_components(
 @router.post("/components", status_code=201, response_model=ComponentRead)
 def create_component(body: ComponentCreate, state: State, token: Admin) -> ComponentRead:
     """Add a component; its group is made on first use."""
-    with state.db.write() as session:
+    with state.writes.write() as session:
         component = service.create_component(
             session, data=body, actor=token_ref(token), now=state.clock.now()
         )
@@ -64,7 +64,7 @@ def update_component(
     component_id: str, body: ComponentUpdate, state: State, token: Admin
 ) -> ComponentRead:
     """Change a component."""
-    with state.db.write() as session:
+    with state.writes.write() as session:
         component = service.update_component(
             session,
             component_id=component_id,
@@ -79,7 +79,7 @@ def update_component(
 def delete_component(component_id: str, state: State, token: Admin) -> Response:
     """Remove a component that no service, window or open incident names."""
     now = state.clock.now()
-    with state.db.write() as session:
+    with state.writes.write() as session:
         users = windows_naming(session, component_id, now) + open_incidents_naming(
             session, component_id=component_id
         )
@@ -109,7 +109,7 @@ def list_people(
 @router.post("/people", status_code=201, response_model=PersonRead)
 def create_person(body: PersonCreate, state: State, token: Admin) -> PersonRead:
     """Add a person."""
-    with state.db.write() as session:
+    with state.writes.write() as session:
         return _person(
             service.create_person(
                 session, data=body, actor=token_ref(token), now=state.clock.now()
@@ -128,7 +128,7 @@ def get_person(person_id: str, state: State, token: Viewer) -> PersonRead:
 @router.patch("/people/{person_id}", response_model=PersonRead)
 def update_person(person_id: str, body: PersonUpdate, state: State, token: Admin) -> PersonRead:
     """Change a person."""
-    with state.db.write() as session:
+    with state.writes.write() as session:
         return _person(
             service.update_person(
                 session,
@@ -144,7 +144,7 @@ def update_person(person_id: str, body: PersonUpdate, state: State, token: Admin
 @router.post("/people/{person_id}/rotate-webhook-secret", response_model=PersonRead)
 def rotate_webhook_secret(person_id: str, state: State, token: Admin) -> PersonRead:
     """A new secret for signing this person's webhook pages; the old one signs no more."""
-    with state.db.write() as session:
+    with state.writes.write() as session:
         return _person(
             service.rotate_webhook_secret(
                 session, person_id=person_id, actor=token_ref(token), now=state.clock.now()
@@ -156,7 +156,7 @@ def rotate_webhook_secret(person_id: str, state: State, token: Admin) -> PersonR
 @router.delete("/people/{person_id}", status_code=204)
 def delete_person(person_id: str, state: State, token: Admin) -> Response:
     """Remove a person no schedule, policy or open incident names."""
-    with state.db.write() as session:
+    with state.writes.write() as session:
         users = (
             schedules_naming(session, person_id)
             + policies_naming(session, person_id=person_id)
@@ -192,7 +192,7 @@ def list_services(
 @router.post("/services", status_code=201, response_model=ServiceRead)
 def create_service(body: ServiceCreate, state: State, token: Admin) -> ServiceRead:
     """Add a service; its integration key is generated."""
-    with state.db.write() as session:
+    with state.writes.write() as session:
         return _service(
             service.create_service(
                 session, data=body, actor=token_ref(token), now=state.clock.now()
@@ -211,7 +211,7 @@ def get_service(service_id: str, state: State, token: Viewer) -> ServiceRead:
 @router.patch("/services/{service_id}", response_model=ServiceRead)
 def update_service(service_id: str, body: ServiceUpdate, state: State, token: Admin) -> ServiceRead:
     """Change a service."""
-    with state.db.write() as session:
+    with state.writes.write() as session:
         return _service(
             service.update_service(
                 session,
@@ -227,7 +227,7 @@ def update_service(service_id: str, body: ServiceUpdate, state: State, token: Ad
 @router.post("/services/{service_id}/rotate-key", response_model=ServiceRead)
 def rotate_key(service_id: str, state: State, token: Admin) -> ServiceRead:
     """A new integration key; the old one is refused from now on."""
-    with state.db.write() as session:
+    with state.writes.write() as session:
         row = service.rotate_integration_key(
             session, service_id=service_id, actor=token_ref(token), now=state.clock.now()
         )
@@ -240,7 +240,7 @@ def rotate_key(service_id: str, state: State, token: Admin) -> ServiceRead:
 @router.delete("/services/{service_id}", status_code=204)
 def delete_service(service_id: str, state: State, token: Admin) -> Response:
     """Remove a service."""
-    with state.db.write() as session:
+    with state.writes.write() as session:
         service.delete_service(
             session, service_id=service_id, actor=token_ref(token), now=state.clock.now()
         )

@@ -32,7 +32,7 @@ def list_policies(
 @router.post("", status_code=201, response_model=PolicyRead)
 def create_policy(body: PolicyCreate, state: State, token: Admin) -> PolicyRead:
     """Add a policy."""
-    with state.db.write() as session:
+    with state.writes.write() as session:
         return _read(
             service.create_policy(session, data=body, actor=token_ref(token), now=state.clock.now())
         )
@@ -48,7 +48,7 @@ def get_policy(policy_id: str, state: State, _token: Viewer) -> PolicyRead:
 @router.patch("/{policy_id}", response_model=PolicyRead)
 def update_policy(policy_id: str, body: PolicyUpdate, state: State, token: Admin) -> PolicyRead:
     """Change a policy (running incidents keep their frozen copy)."""
-    with state.db.write() as session:
+    with state.writes.write() as session:
         return _read(
             service.update_policy(
                 session,
@@ -63,7 +63,7 @@ def update_policy(policy_id: str, body: PolicyUpdate, state: State, token: Admin
 @router.delete("/{policy_id}", status_code=204)
 def delete_policy(policy_id: str, state: State, token: Admin) -> Response:
     """Remove a policy no service uses."""
-    with state.db.write() as session:
+    with state.writes.write() as session:
         service.delete_policy(
             session, policy_id=policy_id, actor=token_ref(token), now=state.clock.now()
         )

@@ -62,7 +62,7 @@ def create_incident(body: IncidentCreate, state: State, token: Responder) -> Inc
     """Open an incident; admins may import a past one with started_at/resolved_at."""
     if body.started_at is not None or body.resolved_at is not None:
         _admin_for(token, "started_at or resolved_at")
-    with state.db.write() as session:
+    with state.writes.write() as session:
         incident = service.create_incident(
             session, data=body, actor=token_ref(token), now=state.clock.now()
         )
@@ -80,7 +80,7 @@ def patch_incident(
     incident_id: str, body: IncidentPatch, state: State, token: Responder
 ) -> IncidentRead:
     """Change the title, summary or components."""
-    with state.db.write() as session:
+    with state.writes.write() as session:
         actions.patch(
             session,
             incident_id=incident_id,
@@ -103,7 +103,7 @@ def _act(
     state: AppState, incident_id: str, token: ApiToken, action: str, body: object = None
 ) -> IncidentRead:
     actor, now = token_ref(token), state.clock.now()
-    with state.db.write() as session:
+    with state.writes.write() as session:
         if action == "acknowledge":
             actions.acknowledge(session, incident_id=incident_id, actor=actor, now=now)
         elif action == "commander" and isinstance(body, CommanderIn):

@@ -34,7 +34,7 @@ def list_maintenances(
 def create_maintenance(body: MaintenanceCreate, state: State, token: Responder) -> MaintenanceRead:
     """Schedule a window."""
     now = state.clock.now()
-    with state.db.write() as session:
+    with state.writes.write() as session:
         window = service.create(session, data=body, actor=token_ref(token), now=now)
         return service.read(window, now)
 
@@ -53,7 +53,7 @@ def update_maintenance(
 ) -> MaintenanceRead:
     """Change a window."""
     now = state.clock.now()
-    with state.db.write() as session:
+    with state.writes.write() as session:
         window = service.update(
             session, window_id=maintenance_id, data=body, actor=token_ref(token), now=now
         )
@@ -63,7 +63,7 @@ def update_maintenance(
 @router.delete("/{maintenance_id}", status_code=204)
 def delete_maintenance(maintenance_id: str, state: State, token: Responder) -> Response:
     """Cancel a window."""
-    with state.db.write() as session:
+    with state.writes.write() as session:
         service.delete(
             session, window_id=maintenance_id, actor=token_ref(token), now=state.clock.now()
         )

@@ -53,7 +53,7 @@ def list_schedules(
 @router.post("", status_code=201, response_model=ScheduleRead)
 def create_schedule(body: ScheduleCreate, state: State, token: Admin) -> ScheduleRead:
     """Add a schedule."""
-    with state.db.write() as session:
+    with state.writes.write() as session:
         return _read(
             service.create_schedule(
                 session, data=body, actor=token_ref(token), now=state.clock.now()
@@ -111,7 +111,7 @@ def update_schedule(
     schedule_id: str, body: ScheduleUpdate, state: State, token: Admin
 ) -> ScheduleRead:
     """Change a schedule."""
-    with state.db.write() as session:
+    with state.writes.write() as session:
         return _read(
             service.update_schedule(
                 session,
@@ -126,7 +126,7 @@ def update_schedule(
 @router.delete("/{schedule_id}", status_code=204)
 def delete_schedule(schedule_id: str, state: State, token: Admin) -> Response:
     """Remove a schedule no policy names."""
-    with state.db.write() as session:
+    with state.writes.write() as session:
         users = policies_naming(session, schedule_id=schedule_id) + open_incidents_naming(
             session, schedule_id=schedule_id
         )

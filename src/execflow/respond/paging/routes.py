@@ -106,7 +106,7 @@ def acknowledge(token: str, state: State) -> Response:
     if isinstance(claim, HTMLResponse):
         return claim
     # Already acknowledged or resolved: the page below says so.
-    with state.db.write() as session, contextlib.suppress(Conflict):
+    with state.writes.write() as session, contextlib.suppress(Conflict):
         actions.acknowledge(
             session, incident_id=claim.incident_id, actor=Ref("person", claim.person_id), now=now
         )
