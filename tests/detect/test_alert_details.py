@@ -98,7 +98,7 @@ def test_a_pagerduty_page_carries_service_severity_source_and_details(
     ):
         assert said in summary, said
     [page] = mailbox.wait_for(1)
-    for said in ("Service:  checkout", "Severity: P2", "Source:   pagerduty", "free: 1%"):
+    for said in ("Service:  checkout", "Severity: P2", "Via:      pagerduty", "free: 1%"):
         assert said in page.body, said
 
 

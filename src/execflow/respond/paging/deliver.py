@@ -6,7 +6,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -69,10 +69,16 @@ def lateness(page: dict[str, Any]) -> str | None:
     minutes = round(late / 60)
     span = f"{minutes} min" if minutes >= 1 else f"{round(late)} s"
     return (
-        f"This page is {span} late: its escalation step fell due at {page['missed_due_at']},"
+        f"This page is {span} late: its escalation step fell due at"
+        f" {_when(page['missed_due_at'])},"
         " when no ExecFlow worker was running to send it. Missed steps are sent together,"
         " once per person."
     )
+
+
+def _when(moment: str) -> str:
+    """An RFC 3339 time as a person reads it at 4 am: minutes, seconds, UTC."""
+    return datetime.fromisoformat(moment).astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def email_for(ctx: PagingContext, page: dict[str, Any]) -> mail.Mail:
@@ -84,8 +90,8 @@ def email_for(ctx: PagingContext, page: dict[str, Any]) -> mail.Mail:
         "",
         f"Service:  {page.get('service') or '(none)'}",
         f"Severity: {page['severity']}",
-        f"Source:   {page.get('source') or 'manual'}",
-        f"Started:  {page['created_at']}",
+        f"Via:      {page.get('source') or 'manual'}",
+        f"Started:  {_when(page['created_at'])}",
     ]
     if page["summary"]:
         lines += ["", page["summary"]]
