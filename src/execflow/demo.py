@@ -154,6 +154,7 @@ def _respond(session: Session, now: datetime, base_url: str) -> int:
             started_at=now - timedelta(days=3, hours=2),
             resolved_at=now - timedelta(days=3),
         ),
+        may_import=True,
     )
     create_incident(
         session,

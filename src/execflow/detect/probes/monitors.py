@@ -15,8 +15,8 @@ from execflow.errors import Conflict, NotFound
 from execflow.ids import new_id
 from execflow.keyset import Slice, Window, fetch
 from execflow.prove.log.entry import Ref
+from execflow.records import apply_changes, get, log_change, remove, require_ids
 from execflow.respond.catalog.models import Component, Service
-from execflow.respond.records import apply_changes, get, log_change, remove, require_ids
 
 
 def _spread(monitor_id: str, interval: float) -> timedelta:

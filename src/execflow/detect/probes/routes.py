@@ -10,7 +10,7 @@ from execflow.access.service import token_ref
 from execflow.detect.probes import monitors
 from execflow.detect.probes.models import Monitor
 from execflow.detect.probes.schemas import MonitorCreate, MonitorRead, MonitorUpdate, ResultRead
-from execflow.respond.records import get
+from execflow.records import get
 from execflow.web.deps import Admin, ListWindow, State, Viewer, link_next
 from execflow.web.state import AppState
 

@@ -7,6 +7,8 @@ from fastapi import APIRouter, Request, Response
 from execflow.access.models import ApiToken
 from execflow.access.roles import reveal
 from execflow.access.service import token_ref
+from execflow.records import get
+from execflow.respond import references
 from execflow.respond.catalog import service
 from execflow.respond.catalog.models import Component, Person, Service
 from execflow.respond.catalog.schemas import (
@@ -20,11 +22,6 @@ from execflow.respond.catalog.schemas import (
     ServiceRead,
     ServiceUpdate,
 )
-from execflow.respond.escalation.service import policies_naming
-from execflow.respond.incidents.service import open_incidents_naming
-from execflow.respond.maintenance.service import windows_naming
-from execflow.respond.oncall.service import schedules_naming
-from execflow.respond.records import get
 from execflow.web.deps import Admin, ListWindow, State, Viewer, link_next
 
 router = APIRouter(prefix="/api/v1", tags=["catalog"])
@@ -77,14 +74,10 @@ def update_component(
 
 @router.delete("/components/{component_id}", status_code=204)
 def delete_component(component_id: str, state: State, token: Admin) -> Response:
-    """Remove a component that no service, window or open incident names."""
-    now = state.clock.now()
+    """Remove a component that no service, window, open incident or monitor names."""
     with state.writes.write() as session:
-        users = windows_naming(session, component_id, now) + open_incidents_naming(
-            session, component_id=component_id
-        )
-        service.delete_component(
-            session, component_id=component_id, actor=token_ref(token), now=now, in_use=users
+        references.delete_component(
+            session, component_id=component_id, actor=token_ref(token), now=state.clock.now()
         )
     return Response(status_code=204)
 
@@ -157,17 +150,8 @@ def rotate_webhook_secret(person_id: str, state: State, token: Admin) -> PersonR
 def delete_person(person_id: str, state: State, token: Admin) -> Response:
     """Remove a person no schedule, policy or open incident names."""
     with state.writes.write() as session:
-        users = (
-            schedules_naming(session, person_id)
-            + policies_naming(session, person_id=person_id)
-            + open_incidents_naming(session, person_id=person_id)
-        )
-        service.delete_person(
-            session,
-            person_id=person_id,
-            actor=token_ref(token),
-            now=state.clock.now(),
-            in_use=users,
+        references.delete_person(
+            session, person_id=person_id, actor=token_ref(token), now=state.clock.now()
         )
     return Response(status_code=204)
 

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from execflow.delivery import signing
-from execflow.errors import Conflict
 from execflow.ids import new_id
 from execflow.keyset import Slice, Window, fetch
 from execflow.prove.log.append import append
 from execflow.prove.log.entry import Ref
+from execflow.records import apply_changes, get, log_change, remove, require_ids
 from execflow.respond.catalog.models import Component, ComponentGroup, Person, Service
 from execflow.respond.catalog.schemas import (
     ComponentCreate,
@@ -26,7 +25,6 @@ from execflow.respond.catalog.schemas import (
     ServiceUpdate,
 )
 from execflow.respond.escalation.models import EscalationPolicy
-from execflow.respond.records import apply_changes, get, log_change, remove, require_ids
 
 # Components ---------------------------------------------------------------------------
 
@@ -145,14 +143,9 @@ def services_naming(session: Session, component_id: str) -> list[str]:
     return [s.id for s in services if component_id in s.component_ids]
 
 
-def delete_component(
-    session: Session, *, component_id: str, actor: Ref, now: datetime, in_use: Sequence[str]
-) -> None:
-    """Remove a component nothing names (in_use lists what does; monitors are foreign keys)."""
+def delete_component(session: Session, *, component_id: str, actor: Ref, now: datetime) -> None:
+    """Remove a component (`references.delete_component` first asks what names it)."""
     component = get(session, Component, component_id, "component")
-    in_use = [*services_naming(session, component_id), *in_use]
-    if in_use:
-        raise Conflict(f"component {component_id} is still referenced by {', '.join(in_use)}")
     remove(session, component, f"component {component_id}")
     log_change(
         session, kind="component", verb="deleted", subject_id=component_id, actor=actor, now=now
@@ -211,13 +204,9 @@ def update_person(
     return person
 
 
-def delete_person(
-    session: Session, *, person_id: str, actor: Ref, now: datetime, in_use: Sequence[str]
-) -> None:
-    """Remove a person not named by any schedule or policy (in_use lists those that do)."""
+def delete_person(session: Session, *, person_id: str, actor: Ref, now: datetime) -> None:
+    """Remove a person (`references.delete_person` first asks what names them)."""
     person = get(session, Person, person_id, "person")
-    if in_use:
-        raise Conflict(f"person {person_id} is still used by {', '.join(in_use)}")
     remove(session, person, f"person {person_id}")
     log_change(session, kind="person", verb="deleted", subject_id=person_id, actor=actor, now=now)
 

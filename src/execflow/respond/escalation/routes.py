@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from execflow.access.service import token_ref
+from execflow.records import get
 from execflow.respond.escalation import service
 from execflow.respond.escalation.models import EscalationPolicy
 from execflow.respond.escalation.schemas import PolicyCreate, PolicyRead, PolicyUpdate
-from execflow.respond.records import get
 from execflow.web.deps import Admin, ListWindow, State, Viewer, link_next
 
 router = APIRouter(prefix="/api/v1/escalation-policies", tags=["escalation"])

@@ -11,11 +11,11 @@ from execflow.errors import Conflict
 from execflow.ids import new_id
 from execflow.keyset import Slice, Window, fetch
 from execflow.prove.log.entry import Ref
+from execflow.records import get, log_change, require_ids
 from execflow.respond.catalog.models import Person, Service
 from execflow.respond.escalation.models import EscalationPolicy
 from execflow.respond.escalation.schemas import PolicyCreate, PolicyUpdate, Step
 from execflow.respond.oncall.models import Schedule
-from execflow.respond.records import get, log_change, require_ids
 
 
 def _check_targets(session: Session, steps: list[Step]) -> None:

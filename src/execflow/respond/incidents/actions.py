@@ -6,9 +6,10 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
-from execflow.errors import Conflict, InvalidInput
+from execflow.errors import Conflict, Forbidden, InvalidInput
 from execflow.ids import new_id
 from execflow.prove.log.entry import Ref
+from execflow.records import get, require_ids
 from execflow.respond.catalog.models import Component, Person
 from execflow.respond.catalog.service import set_component_status
 from execflow.respond.escalation import run as escalation
@@ -25,7 +26,6 @@ from execflow.respond.incidents.schemas import IncidentPatch, UpdateIn
 from execflow.respond.incidents.service import check_not_future, get_incident
 from execflow.respond.incidents.timeline import record
 from execflow.respond.paging.service import page_people
-from execflow.respond.records import get, require_ids
 from execflow.respond.severity import Severity, needs_commander
 
 
@@ -56,8 +56,11 @@ def resolve(
     actor: Ref,
     now: datetime,
     resolved_at: datetime | None = None,
+    may_backdate: bool = False,
 ) -> Incident:
-    """Resolve an incident (at resolved_at, for corrections and imports)."""
+    """Resolve an incident (at resolved_at, for corrections and imports: admins only)."""
+    if resolved_at is not None and not may_backdate:
+        raise Forbidden("only admins may give resolved_at")
     incident = _open(session, incident_id)
     check_not_future(now, started_at=None, resolved_at=resolved_at)
     at = (resolved_at or now).astimezone(UTC)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request, Response
 from execflow.access.models import ApiToken
 from execflow.access.roles import Role
 from execflow.access.service import token_ref
-from execflow.errors import Conflict, Forbidden
+from execflow.errors import Conflict
 from execflow.respond.incidents import actions, service
 from execflow.respond.incidents.models import Incident
 from execflow.respond.incidents.schemas import (
@@ -27,11 +27,6 @@ from execflow.web.deps import ListWindow, Responder, State, Viewer, link_next
 from execflow.web.state import AppState
 
 router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"])
-
-
-def _admin_for(token: ApiToken, what: str) -> None:
-    if not Role(token.role).allows(Role.ADMIN):
-        raise Forbidden(f"only admins may give {what}")
 
 
 def _out(state: AppState, incident_id: str) -> IncidentRead:
@@ -60,11 +55,13 @@ def list_incidents(
 @router.post("", status_code=201, response_model=IncidentRead)
 def create_incident(body: IncidentCreate, state: State, token: Responder) -> IncidentRead:
     """Open an incident; admins may import a past one with started_at/resolved_at."""
-    if body.started_at is not None or body.resolved_at is not None:
-        _admin_for(token, "started_at or resolved_at")
     with state.writes.write() as session:
         incident = service.create_incident(
-            session, data=body, actor=token_ref(token), now=state.clock.now()
+            session,
+            data=body,
+            actor=token_ref(token),
+            now=state.clock.now(),
+            may_import=_admin(token),
         )
         return service.read(session, incident, now=state.clock.now())
 
@@ -99,70 +96,89 @@ def delete_incident(incident_id: str, state: State, _token: Responder) -> None:
     raise Conflict("incidents are kept for the audit trail; resolve it instead")
 
 
-def _act(
-    state: AppState, incident_id: str, token: ApiToken, action: str, body: object = None
-) -> IncidentRead:
-    actor, now = token_ref(token), state.clock.now()
-    with state.writes.write() as session:
-        if action == "acknowledge":
-            actions.acknowledge(session, incident_id=incident_id, actor=actor, now=now)
-        elif action == "commander" and isinstance(body, CommanderIn):
-            actions.set_commander(
-                session, incident_id=incident_id, person_id=body.person_id, actor=actor, now=now
-            )
-        elif action == "notes" and isinstance(body, NoteIn):
-            actions.add_note(session, incident_id=incident_id, body=body.body, actor=actor, now=now)
-        elif action == "updates" and isinstance(body, UpdateIn):
-            actions.add_update(session, incident_id=incident_id, data=body, actor=actor, now=now)
-        elif action == "severity" and isinstance(body, SeverityIn):
-            actions.set_severity(
-                session, incident_id=incident_id, severity=body.severity, actor=actor, now=now
-            )
-        elif action == "resolve" and isinstance(body, ResolveIn):
-            if body.resolved_at is not None:
-                _admin_for(token, "resolved_at")
-            actions.resolve(
-                session, incident_id=incident_id, actor=actor, now=now, resolved_at=body.resolved_at
-            )
-    return _out(state, incident_id)
+def _admin(token: ApiToken) -> bool:
+    return Role(token.role).allows(Role.ADMIN)
 
 
 @router.post("/{incident_id}/acknowledge", response_model=IncidentRead)
 def acknowledge(incident_id: str, state: State, token: Responder) -> IncidentRead:
     """Acknowledge: the escalation stops."""
-    return _act(state, incident_id, token, "acknowledge")
+    now = state.clock.now()
+    with state.writes.write() as session:
+        incident = actions.acknowledge(
+            session, incident_id=incident_id, actor=token_ref(token), now=now
+        )
+        return service.read(session, incident, now=now)
 
 
 @router.post("/{incident_id}/commander", response_model=IncidentRead)
 def commander(incident_id: str, body: CommanderIn, state: State, token: Responder) -> IncidentRead:
     """Name the Incident Commander."""
-    return _act(state, incident_id, token, "commander", body)
+    now = state.clock.now()
+    with state.writes.write() as session:
+        incident = actions.set_commander(
+            session,
+            incident_id=incident_id,
+            person_id=body.person_id,
+            actor=token_ref(token),
+            now=now,
+        )
+        return service.read(session, incident, now=now)
 
 
 @router.post("/{incident_id}/updates", response_model=IncidentRead)
 def update(incident_id: str, body: UpdateIn, state: State, token: Responder) -> IncidentRead:
     """Publish a public update."""
-    return _act(state, incident_id, token, "updates", body)
+    now = state.clock.now()
+    with state.writes.write() as session:
+        actions.add_update(
+            session, incident_id=incident_id, data=body, actor=token_ref(token), now=now
+        )
+        return service.read(session, service.get_incident(session, incident_id), now=now)
 
 
 @router.post("/{incident_id}/notes", response_model=IncidentRead)
 def note(incident_id: str, body: NoteIn, state: State, token: Responder) -> IncidentRead:
     """Add a private note."""
-    return _act(state, incident_id, token, "notes", body)
+    now = state.clock.now()
+    with state.writes.write() as session:
+        incident = actions.add_note(
+            session, incident_id=incident_id, body=body.body, actor=token_ref(token), now=now
+        )
+        return service.read(session, incident, now=now)
 
 
 @router.post("/{incident_id}/severity", response_model=IncidentRead)
 def severity(incident_id: str, body: SeverityIn, state: State, token: Responder) -> IncidentRead:
     """Change the severity."""
-    return _act(state, incident_id, token, "severity", body)
+    now = state.clock.now()
+    with state.writes.write() as session:
+        incident = actions.set_severity(
+            session,
+            incident_id=incident_id,
+            severity=body.severity,
+            actor=token_ref(token),
+            now=now,
+        )
+        return service.read(session, incident, now=now)
 
 
 @router.post("/{incident_id}/resolve", response_model=IncidentRead)
 def resolve(
     incident_id: str, state: State, token: Responder, body: ResolveIn | None = None
 ) -> IncidentRead:
-    """Resolve."""
-    return _act(state, incident_id, token, "resolve", body or ResolveIn())
+    """Resolve (admins may give resolved_at, for corrections and imports)."""
+    now = state.clock.now()
+    with state.writes.write() as session:
+        incident = actions.resolve(
+            session,
+            incident_id=incident_id,
+            actor=token_ref(token),
+            now=now,
+            resolved_at=body.resolved_at if body else None,
+            may_backdate=_admin(token),
+        )
+        return service.read(session, incident, now=now)
 
 
 @router.get("/{incident_id}/pages")

@@ -7,10 +7,11 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from execflow.errors import InvalidInput, NotFound
+from execflow.errors import Forbidden, InvalidInput, NotFound
 from execflow.ids import new_id
 from execflow.keyset import Slice, Window, fetch
 from execflow.prove.log.entry import Ref
+from execflow.records import require_ids
 from execflow.respond.catalog.models import Component, Service
 from execflow.respond.escalation import run as escalation
 from execflow.respond.escalation.models import EscalationPolicy
@@ -30,7 +31,6 @@ from execflow.respond.incidents.schemas import (
     TimelineRead,
 )
 from execflow.respond.incidents.timeline import record
-from execflow.respond.records import require_ids
 from execflow.respond.severity import Severity, needs_commander
 
 
@@ -50,8 +50,14 @@ def create_incident(
     now: datetime,
     source: str = "manual",
     dedup_key: str | None = None,
+    may_import: bool = False,
 ) -> Incident:
-    """Open an incident: log it, freeze and start its escalation, queue its deadline checks."""
+    """Open an incident: log it, freeze and start its escalation, queue its deadline checks.
+
+    `started_at`/`resolved_at` (an import) need may_import (admins only), else Forbidden.
+    """
+    if (data.started_at is not None or data.resolved_at is not None) and not may_import:
+        raise Forbidden("only admins may give started_at or resolved_at")
     service = session.get(Service, data.service_id) if data.service_id else None
     if data.service_id and service is None:
         raise InvalidInput(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from execflow.access.service import token_ref
+from execflow.records import get
 from execflow.respond.maintenance import service
 from execflow.respond.maintenance.models import Maintenance
 from execflow.respond.maintenance.schemas import (
@@ -12,7 +13,6 @@ from execflow.respond.maintenance.schemas import (
     MaintenanceRead,
     MaintenanceUpdate,
 )
-from execflow.respond.records import get
 from execflow.web.deps import ListWindow, Responder, State, Viewer, link_next
 
 router = APIRouter(prefix="/api/v1/maintenances", tags=["maintenance"])

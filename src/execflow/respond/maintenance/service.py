@@ -19,6 +19,7 @@ from execflow.errors import InvalidInput
 from execflow.ids import new_id
 from execflow.keyset import Slice, Window, fetch
 from execflow.prove.log.entry import Ref
+from execflow.records import apply_changes, get, log_change, require_ids
 from execflow.respond.catalog.models import Component
 from execflow.respond.maintenance.models import Maintenance
 from execflow.respond.maintenance.schemas import (
@@ -26,7 +27,6 @@ from execflow.respond.maintenance.schemas import (
     MaintenanceRead,
     MaintenanceUpdate,
 )
-from execflow.respond.records import apply_changes, get, log_change, require_ids
 
 ENDED = "maintenance.ended"
 """Outbox timer at a window's end: whatever it held back is looked at again."""

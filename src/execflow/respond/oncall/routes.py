@@ -8,10 +8,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 
 from execflow.access.service import token_ref
-from execflow.errors import Conflict, InvalidInput
+from execflow.errors import InvalidInput
+from execflow.records import get
+from execflow.respond import references
 from execflow.respond.catalog.service import people_names
-from execflow.respond.escalation.service import policies_naming
-from execflow.respond.incidents.service import open_incidents_naming
 from execflow.respond.oncall import service
 from execflow.respond.oncall.calendar import to_ics
 from execflow.respond.oncall.models import Schedule
@@ -21,7 +21,6 @@ from execflow.respond.oncall.schemas import (
     ScheduleRead,
     ScheduleUpdate,
 )
-from execflow.respond.records import get
 from execflow.web.deps import Admin, ListWindow, State, Viewer, link_next
 
 router = APIRouter(prefix="/api/v1/schedules", tags=["on-call"])
@@ -127,12 +126,7 @@ def update_schedule(
 def delete_schedule(schedule_id: str, state: State, token: Admin) -> Response:
     """Remove a schedule no policy names."""
     with state.writes.write() as session:
-        users = policies_naming(session, schedule_id=schedule_id) + open_incidents_naming(
-            session, schedule_id=schedule_id
-        )
-        if users:
-            raise Conflict(f"schedule {schedule_id} is used by {', '.join(users)}")
-        service.delete_schedule(
+        references.delete_schedule(
             session, schedule_id=schedule_id, actor=token_ref(token), now=state.clock.now()
         )
     return Response(status_code=204)

@@ -14,6 +14,7 @@ from execflow.errors import InvalidInput
 from execflow.ids import new_id
 from execflow.keyset import Slice, Window, fetch
 from execflow.prove.log.entry import Ref
+from execflow.records import get, log_change, remove, require_ids
 from execflow.respond.catalog.models import Person
 from execflow.respond.oncall.models import Schedule
 from execflow.respond.oncall.rotation import (
@@ -27,7 +28,6 @@ from execflow.respond.oncall.rotation import (
     weekday_numbers,
 )
 from execflow.respond.oncall.schemas import LayerIn, OverrideIn, ScheduleCreate, ScheduleUpdate
-from execflow.respond.records import get, log_change, remove, require_ids
 
 
 def _local(moment: datetime, zone: ZoneInfo) -> datetime:

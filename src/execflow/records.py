@@ -1,4 +1,4 @@
-"""Row lookups, reference checks and deletes shared by the Respond services, and the log
+"""Row lookups, reference checks and deletes shared by the domain services, and the log
 entry every configuration change writes."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 from execflow.errors import Conflict, InvalidInput, NotFound
 from execflow.prove.log.append import append
 from execflow.prove.log.entry import Ref
+
+T = TypeVar("T")
 
 
 def log_change(
@@ -39,7 +41,7 @@ def log_change(
     )
 
 
-def get(session: Session, model: type[Any], item_id: str, what: str) -> Any:
+def get(session: Session, model: type[T], item_id: str, what: str) -> T:
     """A row by id, or NotFound naming what was looked for."""
     row = session.get(model, item_id)
     if row is None:
