@@ -1,1 +1,1 @@
-"""Delivery of outbox items to the outside world: webhooks now, e-mail next."""
+"""Delivery of outbox items to the outside world: e-mail, webhooks, and webhook signatures."""

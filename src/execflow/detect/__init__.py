@@ -1,1 +1,1 @@
-"""Detect: alert ingestion (and, next, probes and anomaly detection) that opens incidents."""
+"""Detect: alert intake, probes and anomaly detection, each opening or joining incidents."""

@@ -1,1 +1,1 @@
-"""Prove: the audit log, SLA reports and evidence."""
+"""Prove: the audit log and its HTTP face (SLA reports and evidence come next)."""

@@ -19,7 +19,7 @@ from execflow.db import Database
 from execflow.respond.catalog.models import Service
 from execflow.respond.incidents.models import Incident, TimelineEvent
 from tests.conftest import MakeWorkers, drain
-from tests.detect.test_ingest import AM_BODY
+from tests.detect.ingest.test_ingest import AM_BODY
 from tests.receiver import receiver
 from tests.respond.factories import (
     make_incident,
