@@ -23,7 +23,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.common import write
+from bench.figures import report
 from execflow.detect.anomaly.detector import State, update
 
 SHARED = ROOT.parent / "shared"
@@ -77,13 +77,7 @@ def main() -> None:
         figures[f"nab_{profile}_alerts"] = nab[profile]["alerts"]
         figures[f"nab_{profile}_sweep"] = nab[profile]["sweep"]
     figures["nab_causal"] = nab.get("causal")
-    path = write("anomaly", figures)
-    if args.json:
-        print(json.dumps(figures, indent=2))
-    else:
-        for key, value in figures.items():
-            print(f"{key:40} {value}")
-        print(f"written to {path}")
+    report("anomaly", figures, as_json=args.json)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ Figures:
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import sys
 import tempfile
@@ -27,7 +26,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import median, percentile, write
+from bench.figures import median, percentile, report
 from bench.load import post_against_hello
 from execflow.config import Settings
 from execflow.db import Database
@@ -142,13 +141,7 @@ def main() -> None:
         }
         if args.http_seconds > 0:
             figures.update(_http(workdir, args.http_seconds))
-    path = write("audit_append", figures)
-    if args.json:
-        print(json.dumps(figures, indent=2))
-    else:
-        for key, value in figures.items():
-            print(f"{key:40} {value}")
-        print(f"written to {path}")
+    report("audit_append", figures, as_json=args.json)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@ reaches the SMTP server? A monitor at a 1 s interval with 2 failures before down
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 import time
@@ -20,7 +19,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import median, write
+from bench.figures import median, report
 from execflow.config import Settings
 from execflow.db import Database
 from execflow.detect.probes.monitors import create_monitor
@@ -104,13 +103,7 @@ def main() -> None:
         "down_to_page_median_s": round(median(page), 3),
         "down_to_page_max_s": round(max(page), 3),
     }
-    path = write("detection", figures)
-    if args.json:
-        print(json.dumps(figures, indent=2))
-    else:
-        for key, value in figures.items():
-            print(f"{key:40} {value}")
-        print(f"written to {path}")
+    report("detection", figures, as_json=args.json)
 
 
 if __name__ == "__main__":

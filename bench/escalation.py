@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import sys
 import tempfile
 import time
@@ -25,7 +24,7 @@ from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import median, percentile, write
+from bench.figures import median, percentile, report
 from bench.load import post_against_hello
 from execflow.config import Settings
 from execflow.db import Database
@@ -127,13 +126,7 @@ def main() -> None:
             figures.update(_escalate(backend, args.incidents, Path(tmp)))
         if args.http_seconds > 0:
             figures.update(_http(Path(tmp), args.http_seconds))
-    path = write("escalation", figures)
-    if args.json:
-        print(json.dumps(figures, indent=2))
-    else:
-        for key, value in figures.items():
-            print(f"{key:40} {value}")
-        print(f"written to {path}")
+    report("escalation", figures, as_json=args.json)
 
 
 if __name__ == "__main__":

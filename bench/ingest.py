@@ -13,7 +13,6 @@ one key alone is throttled at 500 events/s (429 beyond), as PagerDuty throttles 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 from datetime import UTC, datetime
@@ -22,7 +21,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import write
+from bench.figures import report
 from bench.load import post_against_hello
 from execflow.config import Settings
 from execflow.db import Database
@@ -74,13 +73,7 @@ def main() -> None:
             hello_method="POST",
             setup=_service_keys,
         )
-    path = write("ingest", figures)
-    if args.json:
-        print(json.dumps(figures, indent=2))
-    else:
-        for key, value in figures.items():
-            print(f"{key:40} {value}")
-        print(f"written to {path}")
+    report("ingest", figures, as_json=args.json)
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import func, select, update
 
-from bench.common import median, percentile, write
+from bench.figures import median, percentile, report
 from execflow.clock import SystemClock
 from execflow.config import Settings
 from execflow.db import Database
@@ -179,13 +179,7 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory(prefix="execflow-bench-") as tmp:
         figures = _measure(args, Path(tmp))
-    path = write("probes", figures)
-    if args.json:
-        print(json.dumps(figures, indent=2))
-    else:
-        for key, value in figures.items():
-            print(f"{key:40} {value}")
-        print(f"written to {path}")
+    report("probes", figures, as_json=args.json)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ Every 201 counted means the write was committed durably before the answer.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 from pathlib import Path
@@ -24,7 +23,7 @@ from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import write
+from bench.figures import report
 from bench.load import post_against_hello
 from tests.pg import Cluster
 
@@ -89,12 +88,7 @@ def main() -> None:
                     cluster.stop()
             else:
                 figures.update(_backend(Path(tmp), backend, args.seconds, None))
-    write("writes", figures)
-    if args.json:
-        print(json.dumps(figures, indent=2))
-    else:
-        for key, value in figures.items():
-            print(f"{key}: {value}")
+    report("writes", figures, as_json=args.json)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""What every benchmark shares: percentiles, the machine, and writing results."""
+"""What every benchmark shares: percentiles, the machine, and reporting its figures."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import json
 import os
 import platform
 import statistics
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -43,3 +44,15 @@ def write(name: str, figures: dict[str, Any]) -> Path:
 def median(samples: list[float]) -> float:
     """The median."""
     return statistics.median(samples) if samples else float("nan")
+
+
+def report(name: str, figures: dict[str, Any], *, as_json: bool) -> Path:
+    """Write bench/results/<name>.json, then print the figures (as JSON, or one a line)."""
+    path = write(name, figures)
+    if as_json:
+        print(json.dumps(figures, indent=2))
+    else:
+        for key, value in figures.items():
+            print(f"{key:40} {value}")
+        print(f"written to {path}", file=sys.stderr)
+    return path
