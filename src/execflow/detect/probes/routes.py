@@ -10,9 +10,25 @@ from execflow.access.service import token_ref
 from execflow.detect.probes import monitors
 from execflow.detect.probes.models import Monitor
 from execflow.detect.probes.schemas import MonitorCreate, MonitorRead, MonitorUpdate, ResultRead
-from execflow.records import get
 from execflow.web.deps import Admin, ListWindow, State, Viewer, link_next
+from execflow.web.resources import Resource, crud_router
 from execflow.web.state import AppState
+
+MONITORS = Resource(
+    path="/api/v1/monitors",
+    what="monitor",
+    model=Monitor,
+    create_body=MonitorCreate,
+    update_body=MonitorUpdate,
+    read_body=MonitorRead,
+    listing=monitors.list_monitors,
+    create=monitors.create_monitor,
+    update=monitors.update_monitor,
+    delete=monitors.delete_monitor,
+    id_keyword="monitor_id",
+    shape=lambda seen, row: _read(seen.state, row, seen.token),
+)
+"""Push URLs are masked except for admins; deleting a monitor removes its results."""
 
 router = APIRouter(tags=["monitors"])
 heartbeats = APIRouter(tags=["monitors"])
@@ -27,44 +43,6 @@ def _read(state: AppState, monitor: Monitor, token: ApiToken) -> MonitorRead:
     return read
 
 
-@router.get("/api/v1/monitors", response_model=list[MonitorRead])
-def list_monitors(
-    state: State, token: Viewer, window: ListWindow, request: Request, response: Response
-) -> list[MonitorRead]:
-    """Monitors by name; push URLs are masked except for admins."""
-    with state.db.read() as session:
-        page = monitors.list_monitors(session, window)
-        link_next(request, response, page.next_cursor)
-        return [_read(state, m, token) for m in page.items]
-
-
-@router.post("/api/v1/monitors", status_code=201, response_model=MonitorRead)
-def create_monitor(body: MonitorCreate, state: State, token: Admin) -> MonitorRead:
-    """Add a monitor."""
-    with state.writes.write() as session:
-        monitor = monitors.create_monitor(
-            session, data=body, actor=token_ref(token), now=state.clock.now()
-        )
-        return _read(state, monitor, token)
-
-
-@router.get("/api/v1/monitors/{monitor_id}", response_model=MonitorRead)
-def get_monitor(monitor_id: str, state: State, token: Viewer) -> MonitorRead:
-    """One monitor."""
-    with state.db.read() as session:
-        return _read(state, get(session, Monitor, monitor_id, "monitor"), token)
-
-
-@router.patch("/api/v1/monitors/{monitor_id}", response_model=MonitorRead)
-def update_monitor(monitor_id: str, body: MonitorUpdate, state: State, token: Admin) -> MonitorRead:
-    """Change a monitor."""
-    with state.writes.write() as session:
-        monitor = monitors.update_monitor(
-            session, monitor_id=monitor_id, data=body, actor=token_ref(token), now=state.clock.now()
-        )
-        return _read(state, monitor, token)
-
-
 @router.post("/api/v1/monitors/{monitor_id}/rotate-key", response_model=MonitorRead)
 def rotate_key(monitor_id: str, state: State, token: Admin) -> MonitorRead:
     """A new heartbeat push URL; the old one is refused from now on."""
@@ -73,16 +51,6 @@ def rotate_key(monitor_id: str, state: State, token: Admin) -> MonitorRead:
             session, monitor_id=monitor_id, actor=token_ref(token), now=state.clock.now()
         )
         return _read(state, monitor, token)
-
-
-@router.delete("/api/v1/monitors/{monitor_id}", status_code=204)
-def delete_monitor(monitor_id: str, state: State, token: Admin) -> Response:
-    """Remove a monitor and its results."""
-    with state.writes.write() as session:
-        monitors.delete_monitor(
-            session, monitor_id=monitor_id, actor=token_ref(token), now=state.clock.now()
-        )
-    return Response(status_code=204)
 
 
 @router.get("/api/v1/monitors/{monitor_id}/results", response_model=list[ResultRead])
@@ -119,3 +87,6 @@ def heartbeat_by_get(key: str, state: State) -> dict[str, str]:
 def heartbeat_by_head(key: str, state: State) -> dict[str, str]:
     """The same push as a HEAD (some uptime tools ping that way)."""
     return heartbeat(key, state)
+
+
+router.include_router(crud_router(MONITORS, tags=["monitors"]))

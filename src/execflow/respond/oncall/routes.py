@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 
-from execflow.access.service import token_ref
 from execflow.errors import InvalidInput
 from execflow.records import get
 from execflow.respond import references
@@ -21,9 +20,10 @@ from execflow.respond.oncall.schemas import (
     ScheduleRead,
     ScheduleUpdate,
 )
-from execflow.web.deps import Admin, ListWindow, State, Viewer, link_next
+from execflow.web.deps import State, Viewer
+from execflow.web.resources import Resource, crud_router
 
-router = APIRouter(prefix="/api/v1/schedules", tags=["on-call"])
+router = APIRouter(tags=["on-call"])
 
 
 def _read(schedule: Schedule) -> ScheduleRead:
@@ -38,29 +38,7 @@ def _aware(value: datetime | None, default: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
-@router.get("", response_model=list[ScheduleRead])
-def list_schedules(
-    state: State, _token: Viewer, window: ListWindow, request: Request, response: Response
-) -> list[ScheduleRead]:
-    """Schedules by name."""
-    with state.db.read() as session:
-        page = service.list_schedules(session, window)
-        link_next(request, response, page.next_cursor)
-        return [_read(s) for s in page.items]
-
-
-@router.post("", status_code=201, response_model=ScheduleRead)
-def create_schedule(body: ScheduleCreate, state: State, token: Admin) -> ScheduleRead:
-    """Add a schedule."""
-    with state.writes.write() as session:
-        return _read(
-            service.create_schedule(
-                session, data=body, actor=token_ref(token), now=state.clock.now()
-            )
-        )
-
-
-@router.get("/{schedule_id}.ics", response_class=Response)
+@router.get("/api/v1/schedules/{schedule_id}.ics", response_class=Response)
 def schedule_ics(
     schedule_id: str,
     state: State,
@@ -83,7 +61,7 @@ def schedule_ics(
     )
 
 
-@router.get("/{schedule_id}/oncall", response_model=OnCallRead)
+@router.get("/api/v1/schedules/{schedule_id}/oncall", response_model=OnCallRead)
 def oncall(schedule_id: str, state: State, _token: Viewer, at: datetime | None = None) -> Any:
     """Who is on call at `at` (default: now)."""
     moment = _aware(at, state.clock.now())
@@ -98,35 +76,19 @@ def oncall(schedule_id: str, state: State, _token: Viewer, at: datetime | None =
     )
 
 
-@router.get("/{schedule_id}", response_model=ScheduleRead)
-def get_schedule(schedule_id: str, state: State, _token: Viewer) -> ScheduleRead:
-    """One schedule."""
-    with state.db.read() as session:
-        return _read(get(session, Schedule, schedule_id, "schedule"))
-
-
-@router.patch("/{schedule_id}", response_model=ScheduleRead)
-def update_schedule(
-    schedule_id: str, body: ScheduleUpdate, state: State, token: Admin
-) -> ScheduleRead:
-    """Change a schedule."""
-    with state.writes.write() as session:
-        return _read(
-            service.update_schedule(
-                session,
-                schedule_id=schedule_id,
-                data=body,
-                actor=token_ref(token),
-                now=state.clock.now(),
-            )
-        )
-
-
-@router.delete("/{schedule_id}", status_code=204)
-def delete_schedule(schedule_id: str, state: State, token: Admin) -> Response:
-    """Remove a schedule no policy names."""
-    with state.writes.write() as session:
-        references.delete_schedule(
-            session, schedule_id=schedule_id, actor=token_ref(token), now=state.clock.now()
-        )
-    return Response(status_code=204)
+SCHEDULES = Resource(
+    path="/api/v1/schedules",
+    what="schedule",
+    model=Schedule,
+    create_body=ScheduleCreate,
+    update_body=ScheduleUpdate,
+    read_body=ScheduleRead,
+    listing=service.list_schedules,
+    create=service.create_schedule,
+    update=service.update_schedule,
+    delete=references.delete_schedule,
+    id_keyword="schedule_id",
+    shape=lambda _seen, row: _read(row),
+)
+# After the .ics and /oncall reads: "/{schedule_id}" would match "x.ics" too.
+router.include_router(crud_router(SCHEDULES, tags=["on-call"]))
