@@ -37,10 +37,10 @@ from execflow.prove.log.keys import load_signer
 from execflow.registry import background
 from execflow.respond.catalog import routes as catalog_routes
 from execflow.respond.escalation import routes as policy_routes
+from execflow.respond.incidents import ack_routes
 from execflow.respond.incidents import routes as incident_routes
 from execflow.respond.maintenance import routes as maintenance_routes
 from execflow.respond.oncall import routes as schedule_routes
-from execflow.respond.paging import routes as ack_routes
 from execflow.respond.paging.links import load_secret
 from execflow.web.deps import known_query
 from execflow.web.state import AppState

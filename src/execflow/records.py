@@ -9,7 +9,7 @@ from enum import Enum
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import TableClause, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -58,12 +58,15 @@ def remove(session: Session, row: Any, what: str) -> None:
         raise Conflict(f"{what} is still referenced by other records") from exc
 
 
-def require_ids(session: Session, model: type[Any], ids: Iterable[str], what: str) -> None:
+def require_ids(
+    session: Session, model: type[Any] | TableClause, ids: Iterable[str], what: str
+) -> None:
     """InvalidInput naming every id that does not exist."""
     wanted = set(ids)
     if not wanted:
         return
-    found = set(session.execute(select(model.id).where(model.id.in_(wanted))).scalars())
+    key = model.c.id if isinstance(model, TableClause) else model.id
+    found = set(session.execute(select(key).where(key.in_(wanted))).scalars())
     missing = sorted(wanted - found)
     if missing:
         raise InvalidInput(

@@ -17,8 +17,8 @@ from execflow.detect.probes.runner import ProbeRunner
 from execflow.ops.retention import Pruner
 from execflow.outbox import Claimed, Handler
 from execflow.prove.log.note import Signer
-from execflow.respond.escalation import run as escalation
 from execflow.respond.incidents import deadline_timers as incidents
+from execflow.respond.incidents import escalation
 from execflow.respond.maintenance import service as maintenance
 from execflow.respond.paging import deliver as paging
 from execflow.respond.paging.links import load_secret

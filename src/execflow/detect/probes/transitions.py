@@ -22,8 +22,7 @@ from execflow.detect.probes.state import DEGRADED, DOWN, UP
 from execflow.prove.log.append import append
 from execflow.prove.log.entry import Ref
 from execflow.respond.catalog.service import set_component_status
-from execflow.respond.escalation import run as escalation
-from execflow.respond.incidents import actions
+from execflow.respond.incidents import actions, escalation
 from execflow.respond.incidents.models import Incident
 from execflow.respond.incidents.schemas import IncidentCreate
 from execflow.respond.incidents.service import create_incident

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import column, select, table
 from sqlalchemy.orm import Session
 
 from execflow.delivery import signing
@@ -24,7 +24,6 @@ from execflow.respond.catalog.schemas import (
     ServiceCreate,
     ServiceUpdate,
 )
-from execflow.respond.escalation.models import EscalationPolicy
 
 # Components ---------------------------------------------------------------------------
 
@@ -214,9 +213,13 @@ def delete_person(session: Session, *, person_id: str, actor: Ref, now: datetime
 # Services -----------------------------------------------------------------------------
 
 
+# The policies' table by name: escalation sits above the catalog and imports it, not back.
+_POLICIES = table("escalation_policies", column("id"))
+
+
 def _check_service_refs(session: Session, policy_id: str | None, component_ids: list[str]) -> None:
     if policy_id is not None:
-        require_ids(session, EscalationPolicy, [policy_id], "escalation_policy_id")
+        require_ids(session, _POLICIES, [policy_id], "escalation_policy_id")
     require_ids(session, Component, component_ids, "component_ids")
 
 

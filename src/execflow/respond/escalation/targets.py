@@ -15,10 +15,21 @@ from sqlalchemy.orm import Session
 
 from execflow.respond.catalog.models import Person
 from execflow.respond.escalation import plan
-from execflow.respond.incidents.models import Incident
 from execflow.respond.oncall.models import Schedule
 from execflow.respond.oncall.service import rota
-from execflow.respond.paging.service import paged_and_skipped
+
+JUST_PAGED = "paged_within_a_minute"
+
+
+def paged_and_skipped(
+    person_ids: list[str], already: set[str]
+) -> tuple[list[str], list[dict[str, str]]]:
+    """Split whom an order named into those paged and those skipped as just paged."""
+    paged = [p for p in person_ids if p not in already]
+    skipped = [
+        {"type": "person", "id": p, "reason": JUST_PAGED} for p in person_ids if p in already
+    ]
+    return paged, skipped
 
 
 @dataclass
@@ -102,11 +113,3 @@ class Targets:
             last = plan.Position(last.cycle, last.step + 1)
             self.resolve(steps[last.step]["targets"], at, found)
         return found, last
-
-
-def commander_candidates(session: Session, incident: Incident, at: datetime) -> Found:
-    """Who the frozen policy's first step names now (falling through empty steps)."""
-    if incident.escalation is None:
-        return Found()
-    found, _ = Targets(session).step(incident.escalation["steps"], [plan.Position(0, 0)], at)
-    return found

@@ -12,9 +12,8 @@ from execflow.prove.log.entry import Ref
 from execflow.records import get, require_ids
 from execflow.respond.catalog.models import Component, Person
 from execflow.respond.catalog.service import set_component_status
-from execflow.respond.escalation import run as escalation
-from execflow.respond.escalation.targets import commander_candidates
 from execflow.respond.incidents import deadlines as policy
+from execflow.respond.incidents import escalation
 from execflow.respond.incidents.deadline_timers import (
     facts,
     remind_commander_later,
@@ -226,8 +225,10 @@ def _page_again(session: Session, incident: Incident, *, now: datetime) -> None:
     if incident.status == "triggered":
         escalation.restart(session, incident, now=now)
         return
-    found = commander_candidates(session, incident, now)
-    already = page_people(session, incident, found.person_ids, reason="severity_raised", now=now)
+    found = escalation.commander_candidates(session, incident, now)
+    already = page_people(
+        session, escalation.facts_of(incident), found.person_ids, reason="severity_raised", now=now
+    )
     data = {**found.after_paging(already), "reason": "severity_raised"}
     record(session, incident, kind="paged_again", actor=escalation.SYSTEM, now=now, data=data)
 

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from execflow import outbox
 from execflow.prove.log.entry import Ref
-from execflow.respond.escalation.targets import commander_candidates
 from execflow.respond.incidents import deadlines as policy
+from execflow.respond.incidents import escalation
 from execflow.respond.incidents.models import Incident
 from execflow.respond.incidents.timeline import record
 from execflow.respond.paging.service import page_people
@@ -139,7 +139,13 @@ def remind_commander(session: Session, payload: dict[str, Any], *, now: datetime
         != _reminder_at(incident).isoformat()  # a severity change re-armed it
     ):
         return
-    found = commander_candidates(session, incident, now)
-    already = page_people(session, incident, found.person_ids, reason="commander_reminder", now=now)
+    found = escalation.commander_candidates(session, incident, now)
+    already = page_people(
+        session,
+        escalation.facts_of(incident),
+        found.person_ids,
+        reason="commander_reminder",
+        now=now,
+    )
     data = found.after_paging(already)
     record(session, incident, kind="commander_reminder", actor=SYSTEM, now=now, data=data)

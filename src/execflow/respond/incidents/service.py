@@ -13,9 +13,9 @@ from execflow.keyset import Slice, Window, fetch
 from execflow.prove.log.entry import Ref
 from execflow.records import require_ids
 from execflow.respond.catalog.models import Component, Service
-from execflow.respond.escalation import run as escalation
 from execflow.respond.escalation.models import EscalationPolicy
 from execflow.respond.incidents import deadlines as policy
+from execflow.respond.incidents import escalation
 from execflow.respond.incidents.deadline_timers import (
     facts,
     iso,

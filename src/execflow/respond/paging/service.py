@@ -14,8 +14,7 @@ from execflow import outbox
 from execflow.ids import new_id
 from execflow.keyset import Slice, Window, fetch
 from execflow.respond.catalog.models import Person, Service
-from execflow.respond.incidents.facts import Facts
-from execflow.respond.incidents.models import Incident
+from execflow.respond.paging.facts import Facts
 from execflow.respond.paging.models import Page
 
 EMAIL, WEBHOOK = "email", "webhook"
@@ -42,23 +41,11 @@ class PageOrder:
 
 RECENT = timedelta(minutes=1)
 """An out-of-turn page skips whoever was paged about the same incident this recently."""
-JUST_PAGED = "paged_within_a_minute"
-
-
-def paged_and_skipped(
-    person_ids: list[str], already: set[str]
-) -> tuple[list[str], list[dict[str, str]]]:
-    """Split whom an order named into those paged and those skipped as just paged."""
-    paged = [p for p in person_ids if p not in already]
-    skipped = [
-        {"type": "person", "id": p, "reason": JUST_PAGED} for p in person_ids if p in already
-    ]
-    return paged, skipped
 
 
 def page_people(
     session: Session,
-    incident: Incident,
+    incident: Facts,
     person_ids: list[str],
     *,
     reason: str,
@@ -67,7 +54,7 @@ def page_people(
     step: int = 0,
 ) -> set[str]:
     """Queue a page to each person on each of their channels; returns those just paged before."""
-    order = PageOrder(Facts.of(incident), person_ids, reason, cycle, step)
+    order = PageOrder(incident, person_ids, reason, cycle, step)
     return {person for _, person in page_many(session, [order], now=now)}
 
 

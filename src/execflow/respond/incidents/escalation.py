@@ -28,16 +28,32 @@ from execflow.outbox import Claimed
 from execflow.prove.log.entry import Ref
 from execflow.respond.escalation import plan
 from execflow.respond.escalation.models import EscalationPolicy
-from execflow.respond.escalation.targets import Targets
-from execflow.respond.incidents.facts import COLUMNS, Facts
+from execflow.respond.escalation.targets import Found, Targets, paged_and_skipped
 from execflow.respond.incidents.models import Incident
 from execflow.respond.incidents.timeline import Event, record_many
-from execflow.respond.paging.service import PageOrder, page_many, paged_and_skipped
+from execflow.respond.paging.facts import Facts
+from execflow.respond.paging.service import PageOrder, page_many
 
 SYSTEM = Ref("system", "escalation")
+COLUMNS = (
+    Incident.id,
+    Incident.title,
+    Incident.severity,
+    Incident.status,
+    Incident.summary,
+    Incident.created_at,
+    Incident.source,
+    Incident.service_id,
+)
+"""The incident columns a page's Facts are built from, in order."""
 ESCALATE = "incident.escalate"
 LATE_AFTER = timedelta(minutes=1)
 """A step handled later than this after its due time was missed (no worker ran it)."""
+
+
+def facts_of(incident: Incident) -> Facts:
+    """What a page says about a loaded incident."""
+    return Facts(*(getattr(incident, column.key) for column in COLUMNS))
 
 
 def start(session: Session, incident: Incident, policy: EscalationPolicy, *, now: datetime) -> None:
@@ -227,3 +243,11 @@ def _waiting(status: str, state: dict[str, Any] | None, payload: dict[str, Any])
     if int(state.get("run", 0)) != int(payload.get("run", 0)):
         return False
     return (state["cycle"], state["step"]) == (int(payload["cycle"]), int(payload["step"]))
+
+
+def commander_candidates(session: Session, incident: Incident, at: datetime) -> Found:
+    """Who the frozen policy's first step names now (falling through empty steps)."""
+    if incident.escalation is None:
+        return Found()
+    found, _ = Targets(session).step(incident.escalation["steps"], [plan.Position(0, 0)], at)
+    return found
