@@ -18,6 +18,7 @@ from execflow.detect.probes.schemas import MonitorCreate
 from execflow.prove.log.append import append
 from execflow.prove.log.entry import Ref
 from execflow.prove.log.models import LogEntry
+from execflow.respond.catalog import people as directory
 from execflow.respond.catalog import service as catalog
 from execflow.respond.catalog.models import Component, Person
 from execflow.respond.catalog.schemas import ComponentCreate, PersonCreate, ServiceCreate
@@ -74,7 +75,7 @@ def _respond(session: Session, now: datetime, base_url: str) -> int:
     if session.execute(select(Person.id).limit(1)).first() is not None:
         return 0
     people = [
-        catalog.create_person(
+        directory.create_person(
             session,
             actor=DEMO_ACTOR,
             now=now,

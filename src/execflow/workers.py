@@ -10,8 +10,7 @@ import sys
 import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Protocol
 
 from sqlalchemy.orm import Session
@@ -24,6 +23,7 @@ from execflow.db import Database
 from execflow.ids import new_id
 from execflow.prove.log.integrate import Signed
 from execflow.prove.log.note import Signer
+from execflow.settling import Outcome, attempt, settle
 
 log = logging.getLogger("execflow.workers")
 
@@ -43,14 +43,6 @@ MESSAGE_BATCH = 128
 TIMER_BATCH = 128
 """Batch sizes: small enough that the first pages leave while later steps are still run."""
 SWITCH_INTERVAL_SECONDS = 0.0005
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """How one delivery went: done, or failed with the error."""
-
-    item: outbox.Claimed
-    error: str | None
 
 
 class Companion(Protocol):
@@ -178,41 +170,10 @@ class Workers:
         )
 
     def _attempt(self, item: outbox.Claimed) -> Outcome:
-        deliver = self.handlers[item.kind].deliver
-        try:
-            if deliver is not None:
-                deliver(item)
-            return Outcome(item, None)
-        except Exception as exc:  # any delivery failure is retried, never lost
-            log.warning("delivery of outbox %s (%s) failed: %s", item.id, item.kind, exc)
-            return Outcome(item, f"{type(exc).__name__}: {exc}")
+        return attempt(self.handlers, item)
 
     def _settle_all(self, session: Session, outcomes: list[Outcome]) -> None:
-        now = self.clock.now()
-        done = [o.item for o in outcomes if o.error is None]
-        held = outbox.complete_many(
-            session, item_ids=[i.id for i in done], owner=self.owner, now=now
-        )
-        by_kind: dict[str, list[outbox.Claimed]] = {}
-        for item in done:
-            if item.id in held:
-                by_kind.setdefault(item.kind, []).append(item)
-        # No autoflush: rows the work adds (pages, timeline events, outbox rows) are
-        # written together at commit, in a few multi-row INSERTs instead of many.
-        with session.no_autoflush:
-            for kind, items in by_kind.items():
-                work = self.handlers[kind].done
-                if work is not None:
-                    work(session, items, now)
-        for outcome in outcomes:
-            if outcome.error is not None:
-                self._failed(session, outcome.item, outcome.error, now)
-
-    def _failed(self, session: Session, item: outbox.Claimed, error: str, now: datetime) -> None:
-        state = outbox.fail(session, item_id=item.id, owner=self.owner, now=now, error=error)
-        failed = self.handlers[item.kind].failed
-        if state is not None and failed is not None:
-            failed(session, item, error, state == outbox.DEAD)
+        settle(session, self.handlers, outcomes, owner=self.owner, now=self.clock.now())
 
     def due_in(self, kinds: list[str]) -> float:
         """Seconds until the soonest of these kinds falls due (0 if one is due, inf if none)."""

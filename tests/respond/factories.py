@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from execflow.prove.log.entry import Ref
+from execflow.respond.catalog import people
 from execflow.respond.catalog import service as catalog
 from execflow.respond.catalog.models import Person, Service
 from execflow.respond.catalog.schemas import PersonCreate, ServiceCreate
@@ -28,7 +29,7 @@ ADMIN = Ref("token", "tok_test")
 def make_person(session: Session, now: datetime, name: str, **extra: Any) -> Person:
     """A person with an address derived from the name."""
     email = f"{name.lower().replace(' ', '.')}@example.test"
-    return catalog.create_person(
+    return people.create_person(
         session, data=PersonCreate(name=name, email=email, **extra), actor=ADMIN, now=now
     )
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from execflow.errors import Conflict
 from execflow.prove.log.entry import Ref
+from execflow.respond.catalog import people
 from execflow.respond.catalog import service as catalog
 from execflow.respond.escalation.service import policies_naming
 from execflow.respond.incidents.service import open_incidents_naming
@@ -46,7 +47,7 @@ def delete_person(session: Session, *, person_id: str, actor: Ref, now: datetime
         + policies_naming(session, person_id=person_id)
         + open_incidents_naming(session, person_id=person_id),
     )
-    catalog.delete_person(session, person_id=person_id, actor=actor, now=now)
+    people.delete_person(session, person_id=person_id, actor=actor, now=now)
 
 
 def delete_schedule(session: Session, *, schedule_id: str, actor: Ref, now: datetime) -> None:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from execflow.detect.anomaly.detector import DEFAULTS, Settings, State, update
 from execflow.detect.anomaly.models import MetricSeries
 from execflow.detect.ingest import service as ingest
+from execflow.detect.ingest.seen import Seen
 from execflow.detect.ingest.signals import Signal
 from execflow.errors import InvalidInput
 from execflow.ids import new_id
@@ -76,7 +77,7 @@ def _alert(
     """Open or join the series' incident, and put this alert's value on its timeline."""
     timestamp, value = point
     at = datetime.fromtimestamp(timestamp, UTC).isoformat()
-    seen = ingest.Seen()
+    seen = Seen()
     signal = _signal(series, "trigger", f"Series: {series.name}\nValue: {value:g} at {at}")
     ingest.apply_signal(session, service, signal, now, seen)
     series.last_alert_ts = timestamp

@@ -8,7 +8,7 @@ from execflow.access.models import ApiToken
 from execflow.access.roles import reveal
 from execflow.access.service import token_ref
 from execflow.respond import references
-from execflow.respond.catalog import service
+from execflow.respond.catalog import people, service
 from execflow.respond.catalog.models import Component, Person, Service
 from execflow.respond.catalog.schemas import (
     ComponentCreate,
@@ -58,9 +58,9 @@ PEOPLE = Resource(
     create_body=PersonCreate,
     update_body=PersonUpdate,
     read_body=PersonRead,
-    listing=service.list_people,
-    create=service.create_person,
-    update=service.update_person,
+    listing=people.list_people,
+    create=people.create_person,
+    update=people.update_person,
     delete=references.delete_person,
     id_keyword="person_id",
     shape=lambda seen, row: _person(row, seen.token),
@@ -90,7 +90,7 @@ def rotate_webhook_secret(person_id: str, state: State, token: Admin) -> PersonR
     """A new secret for signing this person's webhook pages; the old one signs no more."""
     with state.writes.write() as session:
         return _person(
-            service.rotate_webhook_secret(
+            people.rotate_webhook_secret(
                 session, person_id=person_id, actor=token_ref(token), now=state.clock.now()
             ),
             token,

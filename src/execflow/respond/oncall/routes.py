@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Response
 from execflow.errors import InvalidInput
 from execflow.records import get
 from execflow.respond import references
-from execflow.respond.catalog.service import people_names
+from execflow.respond.catalog.people import people_names
 from execflow.respond.oncall import service
 from execflow.respond.oncall.calendar import to_ics
 from execflow.respond.oncall.models import Schedule

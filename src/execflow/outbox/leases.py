@@ -1,161 +1,30 @@
-"""Side effects queued inside a transaction and delivered by workers after commit.
-
-A row becomes visible to workers only when the transaction that queued it commits, so
-a rolled-back change never sends anything. Workers claim due rows with a lease
-(`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite has a single writer), so two nodes never
-hold the same row; a crashed node's rows are claimed again once its lease runs out.
-"""
+"""Claiming due rows with leases, completing them, and rescheduling failures with backoff."""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
     BindParameter,
-    Connection,
     Executable,
-    Index,
-    Integer,
     Select,
-    String,
-    Text,
     bindparam,
     func,
-    insert,
     select,
-    text,
     update,
 )
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Session
 
-from execflow.db import Base, IdType, UtcDateTime
+from execflow.db import UtcDateTime
+from execflow.outbox.items import Claimed
+from execflow.outbox.table import DEAD, DONE, PENDING, OutboxRow
 
-PENDING, DONE, DEAD = "pending", "done", "dead"
 SERIAL_LOCK = 0x0E7F_1A6E  # PostgreSQL advisory lock key: the turn to claim serial kinds
 BACKOFF_BASE_SECONDS = 5.0
 BACKOFF_MAX_SECONDS = 15 * 60.0
-
-
-class OutboxRow(Base):
-    """One queued side effect."""
-
-    __tablename__ = "outbox"
-
-    id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
-    kind: Mapped[str] = mapped_column(String(64))
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    state: Mapped[str] = mapped_column(String(16), default=PENDING)
-    due_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    max_attempts: Mapped[int] = mapped_column(Integer, default=12)
-    lease_owner: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
-    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
-
-    __table_args__ = (
-        Index("ix_outbox_state_due", "state", "due_at"),
-        Index(
-            "ix_outbox_pending_kind_due",
-            "kind",
-            "due_at",
-            postgresql_where=text("state = 'pending'"),
-            sqlite_where=text("state = 'pending'"),
-        ),
-    )
-
-
-@dataclass(frozen=True)
-class Queued:
-    """A side effect to queue with enqueue_many."""
-
-    kind: str
-    payload: dict[str, Any]
-    due_at: datetime | None = None
-    max_attempts: int = 12
-
-
-@dataclass(frozen=True)
-class Claimed:
-    """A row a worker holds the lease on."""
-
-    id: int
-    kind: str
-    payload: dict[str, Any]
-    attempts: int
-    max_attempts: int
-
-
-Deliver = Callable[[Claimed], None]
-"""Sends one item to the outside world; raises when it was not accepted."""
-Done = Callable[[Session, Sequence[Claimed], datetime], None]
-"""Database work for a delivered batch (session, items, now) where it is marked done."""
-Failed = Callable[[Session, Claimed, str, bool], None]
-"""Records a failed try (session, item, error, final) in the transaction that reschedules it."""
-
-
-@dataclass(frozen=True)
-class Handler:
-    """How one outbox kind is delivered, what its delivery records, and what a failure does.
-
-    A handler without `deliver` is database work only (a timer): its `done` is the whole
-    job, and it runs in its own loop so a slow mail server never delays it.
-    """
-
-    deliver: Deliver | None = None
-    done: Done | None = None
-    failed: Failed | None = None
-    serial: bool = False
-    """Applied in queue order, never side by side (intake: no resolve before its trigger); on
-    PostgreSQL only the holder of a transaction-level advisory lock claims these rows."""
-
-    @property
-    def inline(self) -> bool:
-        """Whether this kind is database work only."""
-        return self.deliver is None
-
-
-def enqueue(
-    session: Session,
-    *,
-    kind: str,
-    payload: dict[str, Any],
-    now: datetime,
-    due_at: datetime | None = None,
-    max_attempts: int = 12,
-) -> None:
-    """Queue one side effect in the caller's transaction."""
-    enqueue_many(session, [Queued(kind, payload, due_at, max_attempts)], now=now)
-
-
-def enqueue_many(
-    transaction: Session | Connection, rows: Sequence[Queued], *, now: datetime
-) -> None:
-    """Queue many side effects in the caller's Session or Core transaction, one INSERT."""
-    if not rows:
-        return
-    connection = transaction.connection() if isinstance(transaction, Session) else transaction
-    connection.execute(
-        insert(OutboxRow),
-        [
-            {
-                "kind": row.kind,
-                "payload": row.payload,
-                "state": PENDING,
-                "due_at": row.due_at or now,
-                "attempts": 0,
-                "max_attempts": row.max_attempts,
-                "created_at": now,
-            }
-            for row in rows
-        ],
-    )
 
 
 # Statements workers run many times a second are built once and reused with bound values.
