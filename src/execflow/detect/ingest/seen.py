@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from execflow.detect.ingest.models import Alert
+from execflow.respond.incidents.lifecycle import Status, is_open
 from execflow.respond.incidents.models import Incident
 
 
@@ -61,7 +62,7 @@ class Seen:
             .where(
                 Incident.service_id.in_({service_id for service_id, _ in wanted}),
                 Incident.dedup_key.in_({group_key for _, group_key in wanted}),
-                Incident.status != "resolved",
+                Incident.status != Status.RESOLVED,
             )
             .order_by(Incident.created_at, Incident.id)
         ).scalars()
@@ -74,20 +75,20 @@ class Seen:
         """The group's open incident, as this transaction sees it."""
         self.read_groups(session, {(service_id, group_key)})
         incident = self.groups[service_id, group_key]
-        return incident if incident is not None and incident.status != "resolved" else None
+        return incident if incident is not None and is_open(incident.status) else None
 
     def joins_open(self, key: tuple[str, str]) -> bool:
         """Whether this alert, as read, belongs to an incident that is not resolved."""
         alert = self.alerts.get(key)
         status = self.statuses.get(alert.incident_id or "") if alert is not None else None
-        return status is not None and status != "resolved"
+        return status is not None and is_open(status)
 
     def is_open(self, session: Session, incident_id: str) -> bool:
         """Whether the incident is not resolved (as this transaction sees it)."""
         if incident_id in self.incidents or incident_id not in self.statuses:
             incident = self.incident(session, incident_id)
-            return incident is not None and incident.status != "resolved"
-        return self.statuses[incident_id] != "resolved"
+            return incident is not None and is_open(incident.status)
+        return is_open(self.statuses[incident_id])
 
     def incident(self, session: Session, incident_id: str | None) -> Incident | None:
         """The whole incident, read once; from then on its status is the one that counts."""

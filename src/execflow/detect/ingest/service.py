@@ -26,6 +26,7 @@ from execflow.ids import new_id
 from execflow.prove.log.entry import Ref
 from execflow.respond.catalog.models import Service
 from execflow.respond.incidents import actions
+from execflow.respond.incidents.lifecycle import is_open
 from execflow.respond.incidents.models import Incident
 from execflow.respond.incidents.schemas import IncidentCreate
 from execflow.respond.incidents.service import create_incident
@@ -121,7 +122,7 @@ def _trigger(
 
 def _raise(session: Session, incident: Incident, severity: str, actor: Ref, now: datetime) -> None:
     """An alert more severe than its open incident raises the incident (logged, paged)."""
-    if severity < incident.severity and incident.status != "resolved":
+    if severity < incident.severity and is_open(incident.status):
         actions.set_severity(
             session, incident_id=incident.id, severity=Severity(severity), actor=actor, now=now
         )
@@ -134,7 +135,7 @@ def _resolve(
         return
     alert.status, alert.last_seen = "resolved", now
     incident = seen.incident(session, alert.incident_id)
-    if incident is None or incident.status == "resolved":
+    if incident is None or not is_open(incident.status):
         return
     actor = Ref("integration", service.id)
     session.flush()

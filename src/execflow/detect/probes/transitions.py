@@ -23,6 +23,7 @@ from execflow.prove.log.append import append
 from execflow.prove.log.entry import Ref
 from execflow.respond.catalog.service import set_component_status
 from execflow.respond.incidents import actions, escalation
+from execflow.respond.incidents.lifecycle import Status, is_open
 from execflow.respond.incidents.models import Incident
 from execflow.respond.incidents.schemas import IncidentCreate
 from execflow.respond.incidents.service import create_incident
@@ -39,7 +40,7 @@ def _open_incident(session: Session, monitor: Monitor) -> Incident | None:
     """The open incident this monitor opened or joined; a flapping monitor reuses it."""
     return session.execute(
         select(Incident)
-        .where(Incident.dedup_key == f"monitor:{monitor.id}", Incident.status != "resolved")
+        .where(Incident.dedup_key == f"monitor:{monitor.id}", Incident.status != Status.RESOLVED)
         .limit(1)
     ).scalar_one_or_none()
 
@@ -167,7 +168,7 @@ def settle(session: Session, payload: dict[str, Any], *, now: datetime) -> None:
         monitor is None
         or incident is None
         or monitor.state not in (UP, DEGRADED)
-        or incident.status == "resolved"
+        or not is_open(incident.status)
         or incident.source != "monitor"
     ):
         return

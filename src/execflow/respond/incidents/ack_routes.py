@@ -19,6 +19,7 @@ from execflow.errors import Conflict
 from execflow.prove.log.entry import Ref
 from execflow.respond.catalog.models import Person
 from execflow.respond.incidents import actions
+from execflow.respond.incidents.lifecycle import Status
 from execflow.respond.incidents.models import Incident
 from execflow.respond.incidents.service import get_incident
 from execflow.respond.paging import links
@@ -74,7 +75,7 @@ def show(token: str, state: State) -> HTMLResponse:
         incident = get_incident(session, claim.incident_id)
         person = session.get(Person, claim.person_id)
         name = person.name if person else claim.person_id
-        if incident.status != "triggered":
+        if incident.status != Status.TRIGGERED:
             return _page(
                 incident.status.capitalize(),
                 [

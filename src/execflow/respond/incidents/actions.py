@@ -20,6 +20,7 @@ from execflow.respond.incidents.deadline_timers import (
     schedule_deadlines,
     settle,
 )
+from execflow.respond.incidents.lifecycle import Action, Lifecycle, Refused, Status, is_open
 from execflow.respond.incidents.models import Incident, IncidentUpdate
 from execflow.respond.incidents.schemas import IncidentPatch, UpdateIn
 from execflow.respond.incidents.service import check_not_future, get_incident
@@ -30,17 +31,26 @@ from execflow.respond.severity import Severity, needs_commander
 
 def _open(session: Session, incident_id: str) -> Incident:
     incident = get_incident(session, incident_id, lock=True)
-    if incident.status == "resolved":
+    if not is_open(incident.status):
         raise Conflict(f"incident {incident_id} is resolved")
     return incident
 
 
+def _move(incident: Incident, action: Action, at: datetime) -> None:
+    """Apply a lifecycle transition to the row; a refused one is a 409."""
+    before = Lifecycle(Status(incident.status), incident.acknowledged_at, incident.resolved_at)
+    try:
+        after = before.apply(action, at)
+    except Refused as exc:
+        raise Conflict(f"{exc} ({incident.id})") from exc
+    incident.status = after.status.value
+    incident.acknowledged_at, incident.resolved_at = after.acknowledged_at, after.resolved_at
+
+
 def acknowledge(session: Session, *, incident_id: str, actor: Ref, now: datetime) -> Incident:
     """Acknowledge a triggered incident: its escalation stops."""
-    incident = _open(session, incident_id)
-    if incident.status == "acknowledged":
-        raise Conflict(f"incident {incident_id} is already acknowledged")
-    incident.status, incident.acknowledged_at = "acknowledged", now
+    incident = get_incident(session, incident_id, lock=True)
+    _move(incident, Action.ACKNOWLEDGE, now)
     escalation.stop(incident)
     record(session, incident, kind="acknowledged", actor=actor, now=now)
     settle(session, incident, now=now)
@@ -65,7 +75,7 @@ def resolve(
     at = (resolved_at or now).astimezone(UTC)
     if at < incident.created_at:
         raise InvalidInput("resolved_at is before the incident started")
-    incident.status, incident.resolved_at = "resolved", at
+    _move(incident, Action.RESOLVE, at)
     escalation.stop(incident)
     record(
         session,
@@ -137,7 +147,7 @@ def add_update(
 ) -> IncidentUpdate:
     """A public update; it may change component statuses, and 'resolved' resolves."""
     incident = get_incident(session, incident_id, lock=True)
-    if incident.status == "resolved" and data.status != "resolved":
+    if not is_open(incident.status) and data.status != "resolved":
         raise Conflict(f"incident {incident_id} is resolved")
     require_ids(session, Component, data.component_statuses, "component_statuses")
     affected = []
@@ -177,7 +187,7 @@ def add_update(
             "components": {a["code"]: a["new_status"] for a in affected},
         },
     )
-    if data.status == "resolved" and incident.status != "resolved":
+    if data.status == "resolved" and is_open(incident.status):
         resolve(session, incident_id=incident.id, actor=actor, now=now)
     else:
         settle(session, incident, now=now)
@@ -222,7 +232,7 @@ def set_severity(
 def _page_again(session: Session, incident: Incident, *, now: datetime) -> None:
     """After a raise: restart a triggered incident's escalation; page an acknowledged one's
     first step once."""
-    if incident.status == "triggered":
+    if incident.status == Status.TRIGGERED:
         escalation.restart(session, incident, now=now)
         return
     found = escalation.commander_candidates(session, incident, now)

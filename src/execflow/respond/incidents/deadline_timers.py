@@ -15,6 +15,7 @@ from execflow import outbox
 from execflow.prove.log.entry import Ref
 from execflow.respond.incidents import deadlines as policy
 from execflow.respond.incidents import escalation
+from execflow.respond.incidents.lifecycle import is_open
 from execflow.respond.incidents.models import Incident
 from execflow.respond.incidents.timeline import record
 from execflow.respond.paging.service import page_people
@@ -133,7 +134,7 @@ def remind_commander(session: Session, payload: dict[str, Any], *, now: datetime
     if (
         incident is None
         or incident.commander_id is not None
-        or incident.status == "resolved"
+        or not is_open(incident.status)
         or not needs_commander(Severity(incident.severity))
         or payload.get("due_at", _reminder_at(incident).isoformat())
         != _reminder_at(incident).isoformat()  # a severity change re-armed it

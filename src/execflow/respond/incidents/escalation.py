@@ -29,6 +29,7 @@ from execflow.prove.log.entry import Ref
 from execflow.respond.escalation import plan
 from execflow.respond.escalation.models import EscalationPolicy
 from execflow.respond.escalation.targets import Found, Targets, paged_and_skipped
+from execflow.respond.incidents.lifecycle import Status
 from execflow.respond.incidents.models import Incident
 from execflow.respond.incidents.timeline import Event, record_many
 from execflow.respond.paging.facts import Facts
@@ -238,7 +239,7 @@ _SET_STATE = (
 
 def _waiting(status: str, state: dict[str, Any] | None, payload: dict[str, Any]) -> bool:
     """Whether the incident is still triggered and its escalation waits on this step."""
-    if status != "triggered" or state is None or not state.get("active"):
+    if status != Status.TRIGGERED or state is None or not state.get("active"):
         return False
     if int(state.get("run", 0)) != int(payload.get("run", 0)):
         return False

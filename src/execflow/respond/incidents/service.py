@@ -23,6 +23,7 @@ from execflow.respond.incidents.deadline_timers import (
     schedule_deadlines,
     settle,
 )
+from execflow.respond.incidents.lifecycle import Status
 from execflow.respond.incidents.models import Incident, TimelineEvent
 from execflow.respond.incidents.schemas import (
     DeadlineRead,
@@ -78,7 +79,7 @@ def create_incident(
         id=new_id("inc"),
         title=data.title,
         severity=severity.value,
-        status="triggered",
+        status=Status.TRIGGERED.value,
         service_id=service.id if service else None,
         component_ids=components,
         summary=data.summary,
@@ -109,7 +110,8 @@ def create_incident(
         },
     )
     if data.resolved_at is not None:
-        incident.status, incident.resolved_at = "resolved", data.resolved_at.astimezone(UTC)
+        incident.status = Status.RESOLVED.value
+        incident.resolved_at = data.resolved_at.astimezone(UTC)
         record(
             session,
             incident,
@@ -158,7 +160,7 @@ def open_incidents_naming(
     """Ids of open incidents that name the component, or whose commander or frozen policy
     names the person or schedule."""
     found = []
-    query = select(Incident).where(Incident.status != "resolved").order_by(Incident.id)
+    query = select(Incident).where(Incident.status != Status.RESOLVED).order_by(Incident.id)
     for incident in session.execute(query).scalars():
         targets = [
             (t["type"], t["id"])
