@@ -28,6 +28,7 @@ from execflow.outbox import Claimed
 from execflow.prove.log.entry import Ref
 from execflow.respond.escalation import plan
 from execflow.respond.escalation.models import EscalationPolicy
+from execflow.respond.escalation.snapshot import Snapshot
 from execflow.respond.escalation.targets import Found, Targets, paged_and_skipped
 from execflow.respond.incidents.lifecycle import Status
 from execflow.respond.incidents.models import Incident
@@ -57,54 +58,54 @@ def facts_of(incident: Incident) -> Facts:
     return Facts(*(getattr(incident, column.key) for column in COLUMNS))
 
 
+def snapshot_of(incident: Incident) -> Snapshot | None:
+    """The escalation frozen onto the incident, if any."""
+    return None if incident.escalation is None else Snapshot.from_json(incident.escalation)
+
+
+def _store(incident: Incident, snapshot: Snapshot) -> None:
+    incident.escalation = snapshot.as_json()
+
+
 def start(session: Session, incident: Incident, policy: EscalationPolicy, *, now: datetime) -> None:
     """Freeze the policy onto the incident and queue its first step."""
-    incident.escalation = {
-        "policy_id": policy.id,
-        "steps": policy.steps,
-        "repeat": policy.repeat,
-        "cycle": 0,
-        "step": 0,
-        "run": 0,
-        "active": True,
-    }
-    position, due = plan.first(policy.steps, now)
-    outbox.enqueue_many(session, [_step_row(incident.id, position, due, 0)], now=now)
+    snapshot = Snapshot(policy_id=policy.id, steps=policy.steps, repeat=policy.repeat)
+    _store(incident, snapshot)
+    position, due = plan.first(snapshot.steps, now)
+    outbox.enqueue_many(session, [_step_row(incident.id, position, due, snapshot.run)], now=now)
 
 
 def restart(session: Session, incident: Incident, *, now: datetime) -> bool:
     """Run the frozen policy afresh from its first step (a new run); False without one."""
-    state = incident.escalation
-    if state is None:
+    current = snapshot_of(incident)
+    if current is None:
         return False
-    run = int(state.get("run", 0)) + 1
-    incident.escalation = {**state, "cycle": 0, "step": 0, "run": run, "active": True}
-    incident.escalation.pop("paused", None)
-    position, due = plan.first(state["steps"], now)
-    outbox.enqueue_many(session, [_step_row(incident.id, position, due, run)], now=now)
+    fresh = current.restarted()
+    _store(incident, fresh)
+    position, due = plan.first(fresh.steps, now)
+    outbox.enqueue_many(session, [_step_row(incident.id, position, due, fresh.run)], now=now)
     return True
 
 
 def pause(incident: Incident) -> bool:
     """Hold a running escalation (its target recovered); True if one was running."""
-    state = incident.escalation
-    if state is None or not state.get("active"):
+    current = snapshot_of(incident)
+    if current is None or not current.active:
         return False
-    incident.escalation = {**state, "active": False, "paused": True}
+    _store(incident, current.held())
     return True
 
 
 def resume(session: Session, incident: Incident, *, now: datetime) -> bool:
     """Resume a paused escalation at the step it waited for, that step's delay from now."""
-    state = incident.escalation
-    if state is None or not state.get("paused"):
+    current = snapshot_of(incident)
+    if current is None or not current.paused:
         return False
-    run = int(state.get("run", 0)) + 1
-    here = plan.Position(int(state["cycle"]), int(state["step"]))
-    incident.escalation = {**state, "run": run, "active": True}
-    incident.escalation.pop("paused", None)
-    due = now + plan.delay(state["steps"], here.step)
-    outbox.enqueue_many(session, [_step_row(incident.id, here, due, run)], now=now)
+    resumed = current.resumed()
+    _store(incident, resumed)
+    here = resumed.waiting_for
+    due = now + plan.delay(resumed.steps, here.step)
+    outbox.enqueue_many(session, [_step_row(incident.id, here, due, resumed.run)], now=now)
     return True
 
 
@@ -125,12 +126,9 @@ def _step_row(incident_id: str, position: plan.Position, due: datetime, run: int
 
 def stop(incident: Incident) -> None:
     """Stop a running escalation (acknowledged or resolved); queued steps become no-ops."""
-    if incident.escalation is not None and (
-        incident.escalation.get("active") or incident.escalation.get("paused")
-    ):
-        state = {**incident.escalation, "active": False}
-        state.pop("paused", None)
-        incident.escalation = state
+    current = snapshot_of(incident)
+    if current is not None and (current.active or current.paused):
+        _store(incident, current.stopped())
 
 
 def run_steps(session: Session, items: Sequence[Claimed], now: datetime) -> None:
@@ -143,20 +141,23 @@ def run_steps(session: Session, items: Sequence[Claimed], now: datetime) -> None
     ids = list({item.payload["incident_id"] for item in items})
     query = select(*COLUMNS, Incident.escalation).where(Incident.id.in_(ids)).with_for_update()
     found = {row.id: row for row in session.execute(query)}
-    states = {row.id: row.escalation for row in found.values()}
+    states = {
+        row.id: Snapshot.from_json(row.escalation)
+        for row in found.values()
+        if row.escalation is not None
+    }
     targets = Targets(session)
     orders: list[PageOrder] = []
     events: list[Event] = []
     timers: list[outbox.Queued] = []
     for item in items:
         row = found.get(item.payload["incident_id"])
-        if row is None or not _waiting(row.status, states[row.id], item.payload):
+        if row is None or not _waiting(row.status, states.get(row.id), item.payload):
             continue
-        state: dict[str, Any] = dict(states[row.id])
-        steps: list[dict[str, Any]] = state["steps"]
-        repeat = int(state["repeat"])
+        state = states[row.id]
+        steps, repeat = state.steps, state.repeat
         due = datetime.fromisoformat(item.payload["due_at"])
-        missed = _missed(steps, repeat, plan.Position(state["cycle"], state["step"]), due, now)
+        missed = _missed(steps, repeat, state.waiting_for, due, now)
         people, here = targets.step(steps, [p for p, _ in missed], now)
         late = now - due if now - due > LATE_AFTER else None
         data: dict[str, Any] = {
@@ -188,17 +189,17 @@ def run_steps(session: Session, items: Sequence[Claimed], now: datetime) -> None
         fired_at = missed[-1][1] if late is None else now
         nxt = plan.following(steps, repeat, here, fired_at)
         if nxt is None:
-            states[row.id] = {**state, "active": False}
+            states[row.id] = state.stopped()
             continue
         position, next_due = nxt
-        states[row.id] = {**state, "cycle": position.cycle, "step": position.step}
-        timers.append(_step_row(row.id, position, next_due, int(state.get("run", 0))))
+        states[row.id] = state.at(position)
+        timers.append(_step_row(row.id, position, next_due, state.run))
     if not events:
         return
     changed = {e.incident_id for e in events}
     session.connection().execute(
         _SET_STATE,
-        [{"b_id": i, "b_state": states[i], "b_now": now} for i in changed],
+        [{"b_id": i, "b_state": states[i].as_json(), "b_now": now} for i in changed],
     )
     skipped = page_many(session, orders, now=now)
     if skipped:
@@ -237,18 +238,19 @@ _SET_STATE = (
 )
 
 
-def _waiting(status: str, state: dict[str, Any] | None, payload: dict[str, Any]) -> bool:
+def _waiting(status: str, state: Snapshot | None, payload: dict[str, Any]) -> bool:
     """Whether the incident is still triggered and its escalation waits on this step."""
-    if status != Status.TRIGGERED or state is None or not state.get("active"):
+    if status != Status.TRIGGERED or state is None or not state.active:
         return False
-    if int(state.get("run", 0)) != int(payload.get("run", 0)):
+    if state.run != int(payload.get("run", 0)):
         return False
-    return (state["cycle"], state["step"]) == (int(payload["cycle"]), int(payload["step"]))
+    return state.waiting_for == plan.Position(int(payload["cycle"]), int(payload["step"]))
 
 
 def commander_candidates(session: Session, incident: Incident, at: datetime) -> Found:
     """Who the frozen policy's first step names now (falling through empty steps)."""
-    if incident.escalation is None:
+    frozen = snapshot_of(incident)
+    if frozen is None:
         return Found()
-    found, _ = Targets(session).step(incident.escalation["steps"], [plan.Position(0, 0)], at)
+    found, _ = Targets(session).step(frozen.steps, [plan.Position(0, 0)], at)
     return found

@@ -162,16 +162,12 @@ def open_incidents_naming(
     found = []
     query = select(Incident).where(Incident.status != Status.RESOLVED).order_by(Incident.id)
     for incident in session.execute(query).scalars():
-        targets = [
-            (t["type"], t["id"])
-            for step in (incident.escalation or {}).get("steps", [])
-            for t in step["targets"]
-        ]
+        frozen = escalation.snapshot_of(incident)
         if (
             (component_id is not None and component_id in incident.component_ids)
             or (person_id is not None and person_id == incident.commander_id)
-            or ("person", person_id) in targets
-            or ("schedule", schedule_id) in targets
+            or (frozen is not None and frozen.names("person", person_id))
+            or (frozen is not None and frozen.names("schedule", schedule_id))
         ):
             found.append(incident.id)
     return found
