@@ -19,13 +19,13 @@ from sqlalchemy import create_engine, text
 from execflow.access.roles import Role
 from execflow.access.service import create_token
 from execflow.app import create_app
+from execflow.background import handlers
 from execflow.clock import ManualClock
 from execflow.config import Settings
 from execflow.db import Database
 from execflow.instance import CLI_ACTOR
 from execflow.prove.log.keys import create_key, load_signer
 from execflow.prove.log.note import Signer
-from execflow.registry import handlers
 from execflow.schema import upgrade
 from execflow.workers import Workers
 from tests.pg import Cluster

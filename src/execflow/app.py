@@ -16,6 +16,7 @@ from starlette.types import Receive, Scope, Send
 
 from execflow import __version__
 from execflow.access.routes import router as tokens_router
+from execflow.background import background
 from execflow.clock import Clock, SystemClock
 from execflow.config import Settings
 from execflow.db import Database
@@ -34,7 +35,6 @@ from execflow.outbox import pending_count
 from execflow.prove.audit import routes as audit_routes
 from execflow.prove.log import store
 from execflow.prove.log.keys import load_signer
-from execflow.registry import background
 from execflow.respond.catalog import routes as catalog_routes
 from execflow.respond.escalation import routes as policy_routes
 from execflow.respond.incidents import ack_routes

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, insert, select
 
+from execflow.background import background
 from execflow.clock import ManualClock
 from execflow.config import Settings
 from execflow.db import Database
@@ -17,7 +18,6 @@ from execflow.ops.retention import Pruned, Pruner, prune
 from execflow.outbox import DEAD, DONE, PENDING, OutboxRow
 from execflow.prove.log.models import LogEntry
 from execflow.prove.log.note import Signer
-from execflow.registry import background
 from execflow.workers import ALL, MESSAGES, PROBES, TIMERS
 from tests.respond.factories import ADMIN
 

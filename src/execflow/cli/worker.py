@@ -13,13 +13,13 @@ from types import FrameType
 
 import click
 
+from execflow.background import background
 from execflow.cli.common import require_init, settings
 from execflow.cli.output import EXIT_FAILED, fail
 from execflow.cli.supervise import Child, sender_command
 from execflow.clock import SystemClock
 from execflow.instance import prepare
 from execflow.prove.log.keys import LogKeyError, load_signer
-from execflow.registry import background
 from execflow.workers import ALL, MESSAGES, PROBES, TIMERS, Workers
 
 SPLIT, AUTO = "split", "auto"

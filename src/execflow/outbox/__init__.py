@@ -11,7 +11,7 @@ Modules: `table` (the rows), `items` (what is queued and claimed, the handler ty
 
 from __future__ import annotations
 
-from execflow.outbox.items import Claimed, Deliver, Done, Failed, Handler, Queued
+from execflow.outbox.items import Claimed, Deliver, Done, Failed, Handler, Job, Queued, each
 from execflow.outbox.leases import (
     BACKOFF_BASE_SECONDS,
     BACKOFF_MAX_SECONDS,
@@ -39,11 +39,13 @@ __all__ = [
     "Done",
     "Failed",
     "Handler",
+    "Job",
     "OutboxRow",
     "Queued",
     "backoff",
     "claim",
     "complete_many",
+    "each",
     "enqueue",
     "enqueue_many",
     "fail",

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar, Self, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -58,3 +58,32 @@ class Handler:
     def inline(self) -> bool:
         """Whether this kind is database work only."""
         return self.deliver is None
+
+
+class Job:
+    """A typed payload: subclasses are frozen dataclasses naming their outbox KIND."""
+
+    KIND: ClassVar[str]
+
+    def queued(self, due_at: datetime | None = None) -> Queued:
+        """This job as a row to queue (due now, or at due_at)."""
+        return Queued(self.KIND, asdict(self), due_at)  # type: ignore[call-overload]
+
+    @classmethod
+    def of(cls, payload: dict[str, Any]) -> Self:
+        """The job a stored payload holds (keys it does not know are ignored)."""
+        known = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+        return cls(**{k: v for k, v in payload.items() if k in known})
+
+
+J = TypeVar("J", bound=Job)
+
+
+def each(job: type[J], work: Callable[[Session, J, datetime], None]) -> Handler:
+    """A timer handler running work for one typed job at a time, in the completing transaction."""
+
+    def done(session: Session, items: Sequence[Claimed], now: datetime) -> None:
+        for item in items:
+            work(session, job.of(item.payload), now)
+
+    return Handler(done=done)

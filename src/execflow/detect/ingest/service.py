@@ -18,6 +18,7 @@ from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from execflow import outbox
+from execflow.detect.ingest.jobs import ApplySignals
 from execflow.detect.ingest.models import Alert
 from execflow.detect.ingest.seen import Seen
 from execflow.detect.ingest.signals import Signal
@@ -33,8 +34,6 @@ from execflow.respond.incidents.service import create_incident
 from execflow.respond.incidents.timeline import record
 from execflow.respond.severity import Severity
 
-APPLY = "ingest.signals"
-
 
 def accept(
     connection: Connection, *, signals: Mapping[str, Sequence[Signal]], now: datetime
@@ -48,7 +47,7 @@ def accept(
         {"service_id": service_id, "signals": [s.as_json() for s in batch]}
         for service_id, batch in signals.items()
     ]
-    outbox.enqueue_many(connection, [outbox.Queued(APPLY, {"services": groups})], now=now)
+    outbox.enqueue_many(connection, [ApplySignals(groups).queued()], now=now)
 
 
 def _trigger(
@@ -220,3 +219,11 @@ def apply(session: Session, payloads: Sequence[dict[str, Any]], *, now: datetime
             continue
         for raw in group["signals"]:
             apply_signal(session, service, Signal(**raw), now, seen)
+
+
+def _apply_batch(session: Session, items: Sequence[outbox.Claimed], now: datetime) -> None:
+    apply(session, [item.payload for item in items], now=now)
+
+
+HANDLERS = {ApplySignals.KIND: outbox.Handler(done=_apply_batch, serial=True)}
+"""Intake's job: applied in arrival order, never side by side (no resolve before its trigger)."""

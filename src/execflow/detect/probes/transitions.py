@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from execflow import outbox
 from execflow.detect.probes.checks import Outcome
+from execflow.detect.probes.jobs import SettleMonitor
 from execflow.detect.probes.models import Monitor
 from execflow.detect.probes.state import DEGRADED, DOWN, UP
 from execflow.prove.log.append import append
@@ -28,11 +29,11 @@ from execflow.respond.incidents.models import Incident
 from execflow.respond.incidents.schemas import IncidentCreate
 from execflow.respond.incidents.service import create_incident
 from execflow.respond.incidents.timeline import record
+from execflow.respond.maintenance.jobs import WindowEnded
 from execflow.respond.maintenance.models import Maintenance
 from execflow.respond.maintenance.service import covers, overlapping
 from execflow.respond.severity import Severity
 
-SETTLE = "monitor.settle"
 COMPONENT_STATUS = {DOWN: "major_outage", DEGRADED: "degraded_performance", UP: "operational"}
 
 
@@ -147,23 +148,14 @@ def act_on_state(
                 "resolves_at": (now + hold).isoformat(),
             },
         )
-        outbox.enqueue(
-            session,
-            kind=SETTLE,
-            now=now,
-            due_at=now + hold,
-            payload={
-                "monitor_id": monitor.id,
-                "incident_id": incident.id,
-                "up_at": now.isoformat(),
-            },
-        )
+        job = SettleMonitor(monitor.id, incident.id, up_at=now.isoformat())
+        outbox.enqueue_many(session, [job.queued(now + hold)], now=now)
 
 
-def settle(session: Session, payload: dict[str, Any], *, now: datetime) -> None:
+def settle(session: Session, job: SettleMonitor, now: datetime) -> None:
     """Timer handler: resolve the monitor's incident if it is still up."""
-    monitor = session.get(Monitor, payload["monitor_id"])
-    incident = session.get(Incident, payload["incident_id"], with_for_update=True)
+    monitor = session.get(Monitor, job.monitor_id)
+    incident = session.get(Incident, job.incident_id, with_for_update=True)
     if (
         monitor is None
         or incident is None
@@ -172,8 +164,7 @@ def settle(session: Session, payload: dict[str, Any], *, now: datetime) -> None:
         or incident.source != "monitor"
     ):
         return
-    up_at = payload.get("up_at")
-    if up_at is not None and _went_down_since(monitor, datetime.fromisoformat(up_at)):
+    if job.up_at is not None and _went_down_since(monitor, datetime.fromisoformat(job.up_at)):
         return  # it relapsed during the hold-down; the later recovery has its own timer
     actions.resolve(session, incident_id=incident.id, actor=Ref("monitor", monitor.id), now=now)
 
@@ -183,15 +174,15 @@ def _went_down_since(monitor: Monitor, up_at: datetime) -> bool:
     return monitor.state_changed_at is not None and monitor.state_changed_at > up_at
 
 
-def after_maintenance(session: Session, payload: dict[str, Any], *, now: datetime) -> None:
+def after_maintenance(session: Session, job: WindowEnded, now: datetime) -> None:
     """Timer handler at a window's end (or cancellation): act on monitors still down."""
-    window = session.get(Maintenance, payload["maintenance_id"])
+    window = session.get(Maintenance, job.maintenance_id)
     if window is not None:
-        if window.ends_at.isoformat() != payload.get("ends_at"):
+        if window.ends_at.isoformat() != job.ends_at:
             return  # the window was moved; its new end has its own timer
         component_ids = list(window.component_ids)
     else:
-        component_ids = list(payload.get("component_ids") or [])
+        component_ids = list(job.component_ids)
     if not component_ids:
         return
     others = overlapping(session, now, now)
@@ -206,3 +197,10 @@ def after_maintenance(session: Session, payload: dict[str, Any], *, now: datetim
         if covers(others, monitor.component_id, now) or _open_incident(session, monitor):
             continue
         act_on_state(session, monitor, DOWN, "still down when maintenance ended", now=now)
+
+
+HANDLERS = {
+    SettleMonitor.KIND: outbox.each(SettleMonitor, settle),
+    WindowEnded.KIND: outbox.each(WindowEnded, after_maintenance),
+}
+"""The monitors' jobs and their handlers (a window's end is the maintenance package's job)."""

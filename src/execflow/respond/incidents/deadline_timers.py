@@ -15,6 +15,7 @@ from execflow import outbox
 from execflow.prove.log.entry import Ref
 from execflow.respond.incidents import deadlines as policy
 from execflow.respond.incidents import escalation
+from execflow.respond.incidents.jobs import CommanderReminder, DeadlineCheck
 from execflow.respond.incidents.lifecycle import is_open
 from execflow.respond.incidents.models import Incident
 from execflow.respond.incidents.timeline import record
@@ -25,12 +26,6 @@ from execflow.respond.severity import (
     Severity,
     needs_commander,
 )
-
-DEADLINE = "incident.deadline"
-
-
-COMMANDER_REMINDER = "incident.commander_reminder"
-
 
 SYSTEM = Ref("system", "deadlines")
 
@@ -91,13 +86,8 @@ def schedule_deadlines(session: Session, incident: Incident, *, now: datetime) -
         return
     for name, deadline in policy.deadlines(facts(incident), now).items():
         if deadline.state == policy.PENDING and deadline.due_at is not None:
-            outbox.enqueue(
-                session,
-                kind=DEADLINE,
-                now=now,
-                due_at=deadline.due_at,
-                payload={"incident_id": incident.id, "deadline": name},
-            )
+            job = DeadlineCheck(incident.id, name)
+            outbox.enqueue_many(session, [job.queued(deadline.due_at)], now=now)
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -108,36 +98,30 @@ def iso(moment: datetime | None) -> str | None:
 def remind_commander_later(session: Session, incident: Incident, *, now: datetime) -> None:
     """Queue the check, 5 minutes before the commander is due, that re-pages for one."""
     due = _reminder_at(incident)
-    outbox.enqueue(
-        session,
-        kind=COMMANDER_REMINDER,
-        now=now,
-        due_at=due,
-        payload={"incident_id": incident.id, "due_at": due.isoformat()},
-    )
+    job = CommanderReminder(incident.id, due.isoformat())
+    outbox.enqueue_many(session, [job.queued(due)], now=now)
 
 
 def _reminder_at(incident: Incident) -> datetime:
     return policy.commander_due(facts(incident)) - COMMANDER_WITHIN + COMMANDER_REMINDER_AFTER
 
 
-def check_deadline(session: Session, payload: dict[str, Any], *, now: datetime) -> None:
+def check_deadline(session: Session, job: DeadlineCheck, now: datetime) -> None:
     """Timer handler: log a deadline that has now passed."""
-    incident = session.get(Incident, payload["incident_id"], with_for_update=True)
+    incident = session.get(Incident, job.incident_id, with_for_update=True)
     if incident is not None:
         settle(session, incident, now=now)
 
 
-def remind_commander(session: Session, payload: dict[str, Any], *, now: datetime) -> None:
+def remind_commander(session: Session, job: CommanderReminder, now: datetime) -> None:
     """Timer handler: a P1 ten minutes in without a commander pages the commander target."""
-    incident = session.get(Incident, payload["incident_id"], with_for_update=True)
+    incident = session.get(Incident, job.incident_id, with_for_update=True)
     if (
         incident is None
         or incident.commander_id is not None
         or not is_open(incident.status)
         or not needs_commander(Severity(incident.severity))
-        or payload.get("due_at", _reminder_at(incident).isoformat())
-        != _reminder_at(incident).isoformat()  # a severity change re-armed it
+        or (job.due_at is not None and job.due_at != _reminder_at(incident).isoformat())
     ):
         return
     found = escalation.commander_candidates(session, incident, now)
@@ -150,3 +134,10 @@ def remind_commander(session: Session, payload: dict[str, Any], *, now: datetime
     )
     data = found.after_paging(already)
     record(session, incident, kind="commander_reminder", actor=SYSTEM, now=now, data=data)
+
+
+HANDLERS = {
+    DeadlineCheck.KIND: outbox.each(DeadlineCheck, check_deadline),
+    CommanderReminder.KIND: outbox.each(CommanderReminder, remind_commander),
+}
+"""The deadline timers' jobs and their handlers."""

@@ -30,6 +30,7 @@ from execflow.respond.escalation import plan
 from execflow.respond.escalation.models import EscalationPolicy
 from execflow.respond.escalation.snapshot import Snapshot
 from execflow.respond.escalation.targets import Found, Targets, paged_and_skipped
+from execflow.respond.incidents.jobs import EscalationStep
 from execflow.respond.incidents.lifecycle import Status
 from execflow.respond.incidents.models import Incident
 from execflow.respond.incidents.timeline import Event, record_many
@@ -48,7 +49,6 @@ COLUMNS = (
     Incident.service_id,
 )
 """The incident columns a page's Facts are built from, in order."""
-ESCALATE = "incident.escalate"
 LATE_AFTER = timedelta(minutes=1)
 """A step handled later than this after its due time was missed (no worker ran it)."""
 
@@ -111,17 +111,8 @@ def resume(session: Session, incident: Incident, *, now: datetime) -> bool:
 
 def _step_row(incident_id: str, position: plan.Position, due: datetime, run: int) -> outbox.Queued:
     """The outbox timer that fires a step at its due time."""
-    return outbox.Queued(
-        ESCALATE,
-        {
-            "incident_id": incident_id,
-            "cycle": position.cycle,
-            "step": position.step,
-            "run": run,
-            "due_at": due.isoformat(),
-        },
-        due_at=due,
-    )
+    job = EscalationStep(incident_id, position.cycle, position.step, due.isoformat(), run)
+    return job.queued(due)
 
 
 def stop(incident: Incident) -> None:
@@ -138,7 +129,8 @@ def run_steps(session: Session, items: Sequence[Claimed], now: datetime) -> None
     pages, outbox rows, timeline events, log entries), whatever its size; rows are read
     and written as plain columns, not as loaded objects.
     """
-    ids = list({item.payload["incident_id"] for item in items})
+    jobs = [EscalationStep.of(item.payload) for item in items]
+    ids = list({job.incident_id for job in jobs})
     query = select(*COLUMNS, Incident.escalation).where(Incident.id.in_(ids)).with_for_update()
     found = {row.id: row for row in session.execute(query)}
     states = {
@@ -150,13 +142,13 @@ def run_steps(session: Session, items: Sequence[Claimed], now: datetime) -> None
     orders: list[PageOrder] = []
     events: list[Event] = []
     timers: list[outbox.Queued] = []
-    for item in items:
-        row = found.get(item.payload["incident_id"])
-        if row is None or not _waiting(row.status, states.get(row.id), item.payload):
+    for job in jobs:
+        row = found.get(job.incident_id)
+        if row is None or not _waiting(row.status, states.get(row.id), job):
             continue
         state = states[row.id]
         steps, repeat = state.steps, state.repeat
-        due = datetime.fromisoformat(item.payload["due_at"])
+        due = datetime.fromisoformat(job.due_at)
         missed = _missed(steps, repeat, state.waiting_for, due, now)
         people, here = targets.step(steps, [p for p, _ in missed], now)
         late = now - due if now - due > LATE_AFTER else None
@@ -238,13 +230,11 @@ _SET_STATE = (
 )
 
 
-def _waiting(status: str, state: Snapshot | None, payload: dict[str, Any]) -> bool:
+def _waiting(status: str, state: Snapshot | None, job: EscalationStep) -> bool:
     """Whether the incident is still triggered and its escalation waits on this step."""
     if status != Status.TRIGGERED or state is None or not state.active:
         return False
-    if state.run != int(payload.get("run", 0)):
-        return False
-    return state.waiting_for == plan.Position(int(payload["cycle"]), int(payload["step"]))
+    return state.run == job.run and state.waiting_for == plan.Position(job.cycle, job.step)
 
 
 def commander_candidates(session: Session, incident: Incident, at: datetime) -> Found:
@@ -254,3 +244,7 @@ def commander_candidates(session: Session, incident: Incident, at: datetime) -> 
         return Found()
     found, _ = Targets(session).step(frozen.steps, [plan.Position(0, 0)], at)
     return found
+
+
+HANDLERS = {EscalationStep.KIND: outbox.Handler(done=run_steps)}
+"""The escalation's job and its handler (steps due together run as one batch)."""

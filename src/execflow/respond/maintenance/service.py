@@ -21,6 +21,7 @@ from execflow.keyset import Slice, Window, fetch
 from execflow.prove.log.entry import Ref
 from execflow.records import apply_changes, get, log_change, require_ids
 from execflow.respond.catalog.models import Component
+from execflow.respond.maintenance.jobs import WindowEnded
 from execflow.respond.maintenance.models import Maintenance
 from execflow.respond.maintenance.schemas import (
     MaintenanceCreate,
@@ -28,7 +29,6 @@ from execflow.respond.maintenance.schemas import (
     MaintenanceUpdate,
 )
 
-ENDED = "maintenance.ended"
 """Outbox timer at a window's end: whatever it held back is looked at again."""
 SCHEDULED, IN_PROGRESS, COMPLETED = "scheduled", "in_progress", "completed"
 
@@ -81,13 +81,8 @@ def covers(windows: Iterable[Maintenance], component_id: str | None, at: datetim
 
 
 def _queue_end(session: Session, window: Maintenance, now: datetime) -> None:
-    outbox.enqueue(
-        session,
-        kind=ENDED,
-        now=now,
-        due_at=window.ends_at,
-        payload={"maintenance_id": window.id, "ends_at": window.ends_at.isoformat()},
-    )
+    job = WindowEnded(window.id, ends_at=window.ends_at.isoformat())
+    outbox.enqueue_many(session, [job.queued(window.ends_at)], now=now)
 
 
 def create(session: Session, *, data: MaintenanceCreate, actor: Ref, now: datetime) -> Maintenance:
@@ -148,12 +143,8 @@ def delete(session: Session, *, window_id: str, actor: Ref, now: datetime) -> No
     """Cancel a window; what it held back is looked at again at once."""
     window: Maintenance = get(session, Maintenance, window_id, "maintenance")
     session.delete(window)
-    outbox.enqueue(
-        session,
-        kind=ENDED,
-        now=now,
-        payload={"maintenance_id": window.id, "component_ids": list(window.component_ids)},
-    )
+    job = WindowEnded(window.id, component_ids=list(window.component_ids))
+    outbox.enqueue_many(session, [job.queued()], now=now)
     log_change(
         session, kind="maintenance", verb="deleted", subject_id=window_id, actor=actor, now=now
     )
