@@ -13,7 +13,7 @@ from execflow import outbox
 from execflow.clock import ManualClock
 from execflow.config import Settings
 from execflow.db import Database
-from execflow.delivery.webhook import WEBHOOK
+from execflow.delivery.webhook import client, webhook_handler
 from execflow.prove.log.note import Signer
 from execflow.workers import Workers
 from tests.receiver import receiver
@@ -78,7 +78,7 @@ def test_work_due_later_waits(db: Database, clock: ManualClock) -> None:
 def test_failed_delivery_backs_off_then_succeeds(
     db: Database, clock: ManualClock, signer: Signer, settings: Settings
 ) -> None:
-    workers = Workers(db, signer, clock, settings, handlers={"webhook": WEBHOOK})
+    workers = Workers(db, signer, clock, settings, handlers={"webhook": webhook_handler(client())})
     with receiver() as target:
         target.statuses = [503, 500]
         _queue(db, clock, target.url + "/hook", 1)
@@ -99,7 +99,7 @@ def test_failed_delivery_backs_off_then_succeeds(
 def test_delivery_gives_up_after_max_attempts_and_says_so(
     db: Database, clock: ManualClock, signer: Signer, settings: Settings
 ) -> None:
-    workers = Workers(db, signer, clock, settings, handlers={"webhook": WEBHOOK})
+    workers = Workers(db, signer, clock, settings, handlers={"webhook": webhook_handler(client())})
     _queue(db, clock, "http://127.0.0.1:9/closed", 1, max_attempts=2)
     workers.deliver_once()
     clock.advance(timedelta(hours=1))
@@ -116,7 +116,14 @@ def test_two_workers_deliver_each_item_exactly_once(
     with receiver() as target:
         _queue(db, clock, target.url + "/hook", 300)
         nodes = [
-            Workers(db, signer, clock, settings, handlers={"webhook": WEBHOOK}, owner=name)
+            Workers(
+                db,
+                signer,
+                clock,
+                settings,
+                handlers={"webhook": webhook_handler(client())},
+                owner=name,
+            )
             for name in ("node-a", "node-b")
         ]
         errors: list[BaseException] = []

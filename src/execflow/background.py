@@ -5,7 +5,7 @@ from __future__ import annotations
 from execflow.clock import Clock
 from execflow.config import Settings
 from execflow.db import Database
-from execflow.delivery.webhook import WEBHOOK
+from execflow.delivery import webhook
 from execflow.detect.ingest import service as ingest
 from execflow.detect.probes import transitions
 from execflow.detect.probes.runner import ProbeRunner
@@ -34,9 +34,10 @@ def background(
 
 def handlers(db: Database, settings: Settings, clock: Clock) -> dict[str, Handler]:
     """Every outbox kind's handler, collected from the packages that declare them."""
-    ctx = paging.PagingContext(db, settings, clock, load_secret(settings.link_key_path))
+    http = webhook.client()
+    ctx = paging.PagingContext(db, settings, clock, load_secret(settings.link_key_path), http)
     return {
-        "webhook": WEBHOOK,
+        "webhook": webhook.webhook_handler(http),
         **paging.handlers(ctx),
         **escalation.HANDLERS,
         **deadline_timers.HANDLERS,

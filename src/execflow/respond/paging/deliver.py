@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from execflow.clock import Clock
 from execflow.config import Settings
 from execflow.db import Database
-from execflow.delivery import mail, signing
+from execflow.delivery import mail, signing, webhook
 from execflow.delivery.webhook import DeliveryError
 from execflow.outbox import Claimed, Done, Handler
 from execflow.prove.log.append import append, append_prepared, prepare
@@ -27,7 +27,6 @@ from execflow.respond.paging.models import Page
 
 SYSTEM = Ref("system", "paging")
 _ADDRESS = re.compile(r"[^\s<>@]+@[^\s<>@]+")
-WEBHOOK_TIMEOUT = 10.0
 
 
 @dataclass(frozen=True)
@@ -38,6 +37,8 @@ class PagingContext:
     settings: Settings
     clock: Clock
     link_secret: bytes
+    http: httpx.Client
+    """The one client outgoing webhooks are sent with."""
 
 
 def links_for(ctx: PagingContext, page: dict[str, Any]) -> tuple[str, str]:
@@ -213,7 +214,7 @@ def handlers(ctx: PagingContext) -> dict[str, Handler]:
         if not url:
             raise DeliveryError("the person had no webhook_url when paged")
         body = json.dumps(webhook_body(ctx, item.payload), separators=(",", ":")).encode()
-        headers = {"Content-Type": "application/json", "Idempotency-Key": item.payload["page_id"]}
+        headers = {"Idempotency-Key": item.payload["page_id"]}
         # Read at send time: a page queued before a rotation is signed with the new secret.
         with ctx.db.read() as session:
             person = session.get(Person, item.payload["person_id"])
@@ -221,9 +222,7 @@ def handlers(ctx: PagingContext) -> dict[str, Handler]:
         if secret:
             stamp = int(ctx.clock.now().timestamp())
             headers |= signing.headers(secret, item.payload["page_id"], stamp, body)
-        response = httpx.post(url, content=body, timeout=WEBHOOK_TIMEOUT, headers=headers)
-        if not 200 <= response.status_code < 300:
-            raise DeliveryError(f"webhook answered {response.status_code}")
+        webhook.post_json(ctx.http, url, body, headers)
 
     return {
         "page.email": Handler(send_email, _mark_sent("email"), _failed(ctx, "email")),
