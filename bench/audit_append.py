@@ -31,12 +31,12 @@ from bench.load import post_against_hello
 from execflow.config import Settings
 from execflow.db import Database
 from execflow.instance import initialise
+from execflow.migrate import upgrade
 from execflow.prove.log import store
 from execflow.prove.log.append import append_prepared, prepare
 from execflow.prove.log.entry import Ref
 from execflow.prove.log.integrate import integrate
 from execflow.prove.log.keys import load_signer
-from execflow.schema import upgrade
 
 ACTOR = Ref("system", "bench")
 

@@ -24,9 +24,9 @@ from execflow.clock import ManualClock
 from execflow.config import Settings
 from execflow.db import Database
 from execflow.instance import CLI_ACTOR
+from execflow.migrate import upgrade
 from execflow.prove.log.keys import create_key, load_signer
 from execflow.prove.log.note import Signer
-from execflow.schema import upgrade
 from execflow.workers import Workers
 from tests.pg import Cluster
 from tests.smtp import Mailbox, smtp_server

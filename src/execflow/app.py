@@ -22,8 +22,8 @@ from execflow.config import Settings
 from execflow.db import Database
 from execflow.detect.anomaly import routes as metric_routes
 from execflow.detect.ingest import routes as ingest_routes
+from execflow.detect.ingest.asgi_front import IntakeFront
 from execflow.detect.ingest.batcher import Batcher
-from execflow.detect.ingest.front import IntakeFront
 from execflow.detect.ingest.intake import Intake
 from execflow.detect.ingest.keys import ServiceKeys
 from execflow.detect.probes import routes as probe_routes

@@ -13,7 +13,7 @@ from execflow.ops.retention import Pruner
 from execflow.outbox import Handler
 from execflow.prove.log.note import Signer
 from execflow.respond.incidents import deadline_timers, escalation
-from execflow.respond.paging import deliver as paging
+from execflow.respond.paging import sending as paging
 from execflow.respond.paging.links import load_secret
 from execflow.workers import ALL, MESSAGES, TIMERS, Workers
 

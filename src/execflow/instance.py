@@ -10,10 +10,10 @@ from execflow.access.roles import Role
 from execflow.access.service import create_token
 from execflow.config import Settings
 from execflow.db import Database
+from execflow.migrate import upgrade
 from execflow.prove.log.entry import Ref
 from execflow.prove.log.keys import create_key, load_signer
 from execflow.respond.paging.links import load_secret
-from execflow.schema import upgrade
 
 CLI_ACTOR = Ref("system", "cli")
 

@@ -16,11 +16,11 @@ from typing import Protocol
 from sqlalchemy.orm import Session
 
 from execflow import outbox
-from execflow.checkpoints import sign_new_entries
 from execflow.clock import Clock
 from execflow.config import Settings
 from execflow.db import Database
 from execflow.ids import new_id
+from execflow.log_signing import sign_new_entries
 from execflow.prove.log.integrate import Signed
 from execflow.prove.log.note import Signer
 from execflow.settling import Outcome, attempt, settle

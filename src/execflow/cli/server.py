@@ -6,7 +6,7 @@ import click
 import uvicorn
 
 from execflow.app import create_app
-from execflow.cli.common import require_init, settings
+from execflow.cli.environment import require_init, settings
 from execflow.instance import prepare
 
 

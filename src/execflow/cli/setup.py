@@ -6,7 +6,7 @@ import json
 
 import click
 
-from execflow.cli.common import require_init, settings
+from execflow.cli.environment import require_init, settings
 from execflow.cli.output import EXIT_FAILED, fail
 from execflow.clock import SystemClock
 from execflow.demo import load_demo

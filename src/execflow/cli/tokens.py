@@ -8,7 +8,7 @@ import click
 
 from execflow.access.roles import Role
 from execflow.access.service import create_token
-from execflow.cli.common import require_init, settings
+from execflow.cli.environment import require_init, settings
 from execflow.cli.output import fail
 from execflow.clock import SystemClock
 from execflow.instance import CLI_ACTOR, prepare

@@ -14,7 +14,7 @@ from types import FrameType
 import click
 
 from execflow.background import background
-from execflow.cli.common import require_init, settings
+from execflow.cli.environment import require_init, settings
 from execflow.cli.output import EXIT_FAILED, fail
 from execflow.cli.supervise import Child, sender_command
 from execflow.clock import SystemClock

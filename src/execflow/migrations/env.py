@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from execflow.schema import metadata
+from execflow.migrate import metadata
 
 config = context.config
 
@@ -24,5 +24,5 @@ def run(connection: Connection) -> None:
 
 _connection = config.attributes.get("connection")
 if _connection is None:
-    raise RuntimeError("run migrations through execflow.schema.upgrade()")
+    raise RuntimeError("run migrations through execflow.migrate.upgrade()")
 run(_connection)

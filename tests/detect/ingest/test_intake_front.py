@@ -17,8 +17,8 @@ from execflow.app import ExecFlowAPI, create_app
 from execflow.clock import ManualClock
 from execflow.config import Settings
 from execflow.db import Database
+from execflow.detect.ingest.asgi_front import IntakeFront
 from execflow.detect.ingest.batcher import Batcher
-from execflow.detect.ingest.front import IntakeFront
 from execflow.detect.ingest.intake import Intake
 from execflow.detect.ingest.keys import ServiceKeys
 from execflow.ops.metrics import HttpCounters

@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from execflow.detect.probes import state as machine
+from execflow.detect.probes import machine
 from execflow.detect.probes.checks import Outcome
 from execflow.detect.probes.models import CheckResult, Monitor
 from execflow.detect.probes.rollups import add_to_rollups

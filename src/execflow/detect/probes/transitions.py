@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from execflow import outbox
 from execflow.detect.probes.checks import Outcome
 from execflow.detect.probes.jobs import SettleMonitor
+from execflow.detect.probes.machine import DEGRADED, DOWN, UP
 from execflow.detect.probes.models import Monitor
-from execflow.detect.probes.state import DEGRADED, DOWN, UP
 from execflow.prove.log.append import append
 from execflow.prove.log.entry import Ref
 from execflow.respond.catalog.service import set_component_status

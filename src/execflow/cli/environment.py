@@ -1,4 +1,4 @@
-"""Helpers every command uses: settings from the environment, the initialised check."""
+"""What every command reads first: the settings, and whether the data dir is initialised."""
 
 from __future__ import annotations
 
