@@ -64,3 +64,27 @@ def _is_nested(tree: ast.Module, target: ast.AST) -> bool:
         ):
             return True
     return False
+
+
+ROUTES = {
+    ".".join(p.relative_to(SOURCE.parent).with_suffix("").parts)
+    for p in MODULES
+    if p.stem == "routes" or p.stem.endswith("_routes")
+}
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(SOURCE)))
+def test_only_the_app_imports_a_routes_module(path: Path) -> None:
+    """Routes stay at the edge: every routes module, not only some, is imported by app.py alone."""
+    if path.name == "app.py" and path.parent == SOURCE:
+        return
+    tree = ast.parse(path.read_text())
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            imported.add(node.module)
+            imported |= {f"{node.module}.{alias.name}" for alias in node.names}
+        elif isinstance(node, ast.Import):
+            imported |= {alias.name for alias in node.names}
+    assert not imported & ROUTES, f"imports a routes module: {sorted(imported & ROUTES)}"
+    assert len(ROUTES) >= 12, "every routes module is found"

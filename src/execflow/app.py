@@ -153,7 +153,7 @@ def create_app(
     counters = HttpCounters(state.registry)
     keys = ServiceKeys(state.db)
     state.on_key_rotated.append(keys.forget)
-    intake = Intake(state, keys, Batcher(state.db, state.clock))
+    intake = Intake(lambda: state.throttle, keys, Batcher(state.db, state.clock))
     app.state.intake = intake
     app.front = IntakeFront(intake, counters)
     _install_error_handlers(app)

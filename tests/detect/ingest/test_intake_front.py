@@ -105,7 +105,8 @@ def test_a_database_failure_is_a_500_in_the_error_shape(
     app: ExecFlowAPI, db: Database, clock: ManualClock, key: str, tmp_path: Path
 ) -> None:
     broken = Database.from_url(f"sqlite:///{tmp_path / 'no-schema.db'}")
-    intake = Intake(app.state.execflow, ServiceKeys(db), Batcher(broken, clock))
+    state = app.state.execflow
+    intake = Intake(lambda: state.throttle, ServiceKeys(db), Batcher(broken, clock))
     app.front = IntakeFront(intake, HttpCounters(CollectorRegistry()))
     with TestClient(app, raise_server_exceptions=False) as client:
         response = client.post("/v2/enqueue", json=_event(key))

@@ -7,6 +7,7 @@ Both the ASGI front (which answers these paths ahead of routing) and the FastAPI
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,7 +15,7 @@ from execflow.detect.ingest.batcher import Batcher
 from execflow.detect.ingest.keys import ServiceKeys
 from execflow.detect.ingest.signals import parse_alertmanager, parse_pagerduty
 from execflow.errors import ExecFlowError, InvalidInput, NotFound
-from execflow.web.state import AppState
+from execflow.web.throttle import Throttle
 
 MAX_BODY = 1_000_000
 _THROTTLED = {
@@ -55,11 +56,13 @@ def _decode(raw: bytes) -> Any:
 class Intake:
     """Alertmanager/Grafana webhooks and PagerDuty Events v2, answered once persisted.
 
-    The throttle is read from the app state on each call (tests and operators may swap it).
+    The throttle is asked for on each call (tests and operators may swap the app's).
     """
 
-    def __init__(self, state: AppState, keys: ServiceKeys, batcher: Batcher) -> None:
-        self.state, self.keys, self.batcher = state, keys, batcher
+    def __init__(
+        self, throttle: Callable[[], Throttle], keys: ServiceKeys, batcher: Batcher
+    ) -> None:
+        self.throttle, self.keys, self.batcher = throttle, keys, batcher
 
     async def alertmanager(self, key: str, raw: bytes) -> Reply:
         """Prometheus Alertmanager webhook v4, or a Grafana alerting webhook."""
@@ -68,7 +71,7 @@ class Intake:
             service = await self.keys.get(key)
             if service is None:
                 raise NotFound("no service has this integration key")
-            if not self.state.throttle.admit(key):
+            if not self.throttle().admit(key):
                 error = {
                     "code": "too_many_requests",
                     "message": "alerts are arriving too quickly; retry later",
@@ -95,7 +98,7 @@ class Intake:
         service = await self.keys.get(key)
         if service is None:
             return _invalid_event(["'routing_key' does not match any integration"])
-        if not self.state.throttle.admit(key):
+        if not self.throttle().admit(key):
             return Reply(429, _THROTTLED)
         await self.batcher.accept(service, [signal])
         body = {"status": "success", "message": "Event processed", "dedup_key": signal.dedup_key}
