@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
 from execflow.cli.main import COMMANDS
 from execflow.config import Settings
+from execflow.respond.incidents.events import IncidentEvent
 from tests.paths import REPO
 
 README = (REPO / "README.md").read_text()
@@ -70,8 +72,16 @@ def test_benchmark_doc_write_figures_are_the_measured_ones() -> None:
         "several-nodes.md",
         "architecture.md",
         "benchmarks.md",
+        "audit-events.md",
     ],
 )
 def test_the_readme_links_every_doc(page: str) -> None:
     assert (REPO / "docs" / page).is_file()
     assert f"(docs/{page})" in README
+
+
+def test_every_incident_event_is_listed_and_nothing_else() -> None:
+    listed = set(
+        re.findall(r"`(incident\.[a-z_]+)`", (REPO / "docs" / "audit-events.md").read_text())
+    )
+    assert listed == {event.log_type for event in IncidentEvent}

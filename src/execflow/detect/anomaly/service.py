@@ -27,6 +27,7 @@ from execflow.errors import InvalidInput
 from execflow.ids import new_id
 from execflow.prove.log.entry import Ref
 from execflow.respond.catalog.models import Service
+from execflow.respond.incidents.events import IncidentEvent
 from execflow.respond.incidents.timeline import record
 
 SETTING_NAMES = {f.name for f in fields(Settings)}
@@ -87,7 +88,7 @@ def _alert(
         record(
             session,
             incident,
-            kind="anomaly_detected",
+            kind=IncidentEvent.ANOMALY_DETECTED,
             actor=Ref("integration", service.id),
             now=now,
             data={"series_id": series.id, "value": value, "at": at},

@@ -27,6 +27,7 @@ from execflow.ids import new_id
 from execflow.prove.log.entry import Ref
 from execflow.respond.catalog.models import Service
 from execflow.respond.incidents import actions
+from execflow.respond.incidents.events import IncidentEvent
 from execflow.respond.incidents.lifecycle import is_open
 from execflow.respond.incidents.models import Incident
 from execflow.respond.incidents.schemas import IncidentCreate
@@ -68,7 +69,7 @@ def _trigger(
             record(
                 session,
                 incident,
-                kind="alert_refired",
+                kind=IncidentEvent.ALERT_REFIRED,
                 actor=actor,
                 now=now,
                 data={"alert_id": alert.id},
@@ -111,7 +112,7 @@ def _trigger(
     record(
         session,
         incident,
-        kind="alert_added",
+        kind=IncidentEvent.ALERT_ADDED,
         actor=actor,
         now=now,
         data={"alert_id": alert.id, "source": signal.source, "severity": severity},
@@ -146,7 +147,7 @@ def _resolve(
     record(
         session,
         incident,
-        kind="alert_resolved",
+        kind=IncidentEvent.ALERT_RESOLVED,
         actor=actor,
         now=now,
         data={"alert_id": alert.id, "still_firing": firing},

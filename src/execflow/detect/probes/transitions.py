@@ -24,6 +24,7 @@ from execflow.prove.log.append import append
 from execflow.prove.log.entry import Ref
 from execflow.respond.catalog.service import set_component_status
 from execflow.respond.incidents import actions, escalation
+from execflow.respond.incidents.events import IncidentEvent
 from execflow.respond.incidents.lifecycle import Status, is_open
 from execflow.respond.incidents.models import Incident
 from execflow.respond.incidents.schemas import IncidentCreate
@@ -123,7 +124,7 @@ def act_on_state(
             record(
                 session,
                 incident,
-                kind="monitor_down_again",
+                kind=IncidentEvent.MONITOR_DOWN_AGAIN,
                 actor=actor,
                 now=now,
                 data={"monitor_id": monitor.id, "escalation_resumed": resumed},
@@ -138,7 +139,7 @@ def act_on_state(
         record(
             session,
             incident,
-            kind="monitor_recovered",
+            kind=IncidentEvent.MONITOR_RECOVERED,
             actor=actor,
             now=now,
             data={

@@ -20,6 +20,7 @@ from execflow.respond.incidents.deadline_timers import (
     schedule_deadlines,
     settle,
 )
+from execflow.respond.incidents.events import IncidentEvent
 from execflow.respond.incidents.lifecycle import Action, Lifecycle, Refused, Status, is_open
 from execflow.respond.incidents.models import Incident, IncidentUpdate
 from execflow.respond.incidents.schemas import IncidentPatch, UpdateIn
@@ -52,7 +53,7 @@ def acknowledge(session: Session, *, incident_id: str, actor: Ref, now: datetime
     incident = get_incident(session, incident_id, lock=True)
     _move(incident, Action.ACKNOWLEDGE, now)
     escalation.stop(incident)
-    record(session, incident, kind="acknowledged", actor=actor, now=now)
+    record(session, incident, kind=IncidentEvent.ACKNOWLEDGED, actor=actor, now=now)
     settle(session, incident, now=now)
     schedule_deadlines(session, incident, now=now)
     return incident
@@ -80,7 +81,7 @@ def resolve(
     record(
         session,
         incident,
-        kind="resolved",
+        kind=IncidentEvent.RESOLVED,
         actor=actor,
         now=now,
         data={"resolved_at": at.isoformat()},
@@ -104,7 +105,7 @@ def set_commander(
     record(
         session,
         incident,
-        kind="commander_assigned",
+        kind=IncidentEvent.COMMANDER_ASSIGNED,
         actor=actor,
         now=now,
         data={"person_id": person_id, "previous": previous},
@@ -121,7 +122,7 @@ def add_note(
     record(
         session,
         incident,
-        kind="note_added",
+        kind=IncidentEvent.NOTE_ADDED,
         actor=actor,
         now=now,
         data={"length": len(body), "note_id": _store_note(session, incident, body, now)},
@@ -178,7 +179,7 @@ def add_update(
     record(
         session,
         incident,
-        kind="update_published",
+        kind=IncidentEvent.UPDATE_PUBLISHED,
         actor=actor,
         now=now,
         data={
@@ -215,7 +216,7 @@ def set_severity(
     record(
         session,
         incident,
-        kind="severity_changed",
+        kind=IncidentEvent.SEVERITY_CHANGED,
         actor=actor,
         now=now,
         data={"from": previous.value, "to": severity.value, "raised": raised},
@@ -240,7 +241,14 @@ def _page_again(session: Session, incident: Incident, *, now: datetime) -> None:
         session, escalation.facts_of(incident), found.person_ids, reason="severity_raised", now=now
     )
     data = {**found.after_paging(already), "reason": "severity_raised"}
-    record(session, incident, kind="paged_again", actor=escalation.SYSTEM, now=now, data=data)
+    record(
+        session,
+        incident,
+        kind=IncidentEvent.PAGED_AGAIN,
+        actor=escalation.SYSTEM,
+        now=now,
+        data=data,
+    )
 
 
 def patch(
@@ -258,7 +266,7 @@ def patch(
     record(
         session,
         incident,
-        kind="edited",
+        kind=IncidentEvent.EDITED,
         actor=actor,
         now=now,
         data={"fields": sorted(data.model_fields_set)},

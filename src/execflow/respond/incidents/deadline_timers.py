@@ -15,6 +15,7 @@ from execflow import outbox
 from execflow.prove.log.entry import Ref
 from execflow.respond.incidents import deadlines as policy
 from execflow.respond.incidents import escalation
+from execflow.respond.incidents.events import IncidentEvent
 from execflow.respond.incidents.jobs import CommanderReminder, DeadlineCheck
 from execflow.respond.incidents.lifecycle import is_open
 from execflow.respond.incidents.models import Incident
@@ -67,7 +68,7 @@ def settle(session: Session, incident: Incident, *, now: datetime) -> None:
         record(
             session,
             incident,
-            kind=f"deadline_{deadline.state}",
+            kind=IncidentEvent(f"deadline_{deadline.state}"),
             actor=SYSTEM,
             now=now,
             data={
@@ -133,7 +134,9 @@ def remind_commander(session: Session, job: CommanderReminder, now: datetime) ->
         now=now,
     )
     data = found.after_paging(already)
-    record(session, incident, kind="commander_reminder", actor=SYSTEM, now=now, data=data)
+    record(
+        session, incident, kind=IncidentEvent.COMMANDER_REMINDER, actor=SYSTEM, now=now, data=data
+    )
 
 
 HANDLERS = {

@@ -30,6 +30,7 @@ from execflow.respond.escalation import plan
 from execflow.respond.escalation.models import EscalationPolicy
 from execflow.respond.escalation.snapshot import Snapshot
 from execflow.respond.escalation.targets import Found, Targets, paged_and_skipped
+from execflow.respond.incidents.events import IncidentEvent
 from execflow.respond.incidents.jobs import EscalationStep
 from execflow.respond.incidents.lifecycle import Status
 from execflow.respond.incidents.models import Incident
@@ -176,7 +177,7 @@ def run_steps(session: Session, items: Sequence[Claimed], now: datetime) -> None
                 missed_due_at=due if late is not None else None,
             )
         )
-        events.append(Event(row.id, "escalated", data))
+        events.append(Event(row.id, IncidentEvent.ESCALATED, data))
         # On time, the next step counts from this step's due time; late, from now.
         fired_at = missed[-1][1] if late is None else now
         nxt = plan.following(steps, repeat, here, fired_at)

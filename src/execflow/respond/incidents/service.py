@@ -23,6 +23,7 @@ from execflow.respond.incidents.deadline_timers import (
     schedule_deadlines,
     settle,
 )
+from execflow.respond.incidents.events import IncidentEvent
 from execflow.respond.incidents.lifecycle import Status
 from execflow.respond.incidents.models import Incident, TimelineEvent
 from execflow.respond.incidents.schemas import (
@@ -97,7 +98,7 @@ def create_incident(
     record(
         session,
         incident,
-        kind="triggered",
+        kind=IncidentEvent.TRIGGERED,
         actor=actor,
         now=now,
         data={
@@ -115,7 +116,7 @@ def create_incident(
         record(
             session,
             incident,
-            kind="resolved",
+            kind=IncidentEvent.RESOLVED,
             actor=actor,
             now=now,
             data={"resolved_at": iso(incident.resolved_at), "imported": True},

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from execflow.prove.log.append import append, append_prepared, prepare
 from execflow.prove.log.entry import Ref
+from execflow.respond.incidents.events import IncidentEvent
 from execflow.respond.incidents.models import Incident, TimelineEvent
 
 
@@ -19,7 +20,7 @@ def record(
     session: Session,
     incident: Incident,
     *,
-    kind: str,
+    kind: IncidentEvent,
     actor: Ref,
     now: datetime,
     data: dict[str, Any] | None = None,
@@ -28,7 +29,7 @@ def record(
     payload = data or {}
     index = append(
         session,
-        type=f"incident.{kind}",
+        type=kind.log_type,
         at=now,
         actor=actor,
         subject=Ref("incident", incident.id),
@@ -38,7 +39,7 @@ def record(
         TimelineEvent(
             incident_id=incident.id,
             at=now,
-            kind=kind,
+            kind=kind.value,
             actor_kind=actor.kind,
             actor_id=actor.id,
             data=payload,
@@ -54,7 +55,7 @@ class Event:
     """One timeline event to record with record_many."""
 
     incident_id: str
-    kind: str
+    kind: IncidentEvent
     data: dict[str, Any]
 
 
@@ -69,7 +70,7 @@ def record_many(session: Session, events: Sequence[Event], *, actor: Ref, now: d
         session,
         [
             prepare(
-                type=f"incident.{e.kind}",
+                type=e.kind.log_type,
                 at=now,
                 actor=actor,
                 subject=Ref("incident", e.incident_id),
@@ -85,7 +86,7 @@ def record_many(session: Session, events: Sequence[Event], *, actor: Ref, now: d
             {
                 "incident_id": e.incident_id,
                 "at": now,
-                "kind": e.kind,
+                "kind": e.kind.value,
                 "actor_kind": actor.kind,
                 "actor_id": actor.id,
                 "data": e.data,
