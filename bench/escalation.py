@@ -42,7 +42,7 @@ def _database(backend: str, workdir: Path) -> Iterator[str]:
     if backend == "sqlite":
         yield ""
         return
-    cluster = Cluster()
+    cluster = Cluster(durable=True)
     cluster.start()
     try:
         admin = create_engine(cluster.url("postgres"), isolation_level="AUTOCOMMIT")
