@@ -9,6 +9,7 @@ import pytest
 
 from execflow.cli.main import COMMANDS
 from execflow.config import Settings
+from execflow.records import Change, Configured
 from execflow.respond.incidents.events import IncidentEvent
 from tests.paths import REPO
 
@@ -85,3 +86,12 @@ def test_every_incident_event_is_listed_and_nothing_else() -> None:
         re.findall(r"`(incident\.[a-z_]+)`", (REPO / "docs" / "audit-events.md").read_text())
     )
     assert listed == {event.log_type for event in IncidentEvent}
+
+
+def test_every_kind_and_change_of_configuration_is_listed() -> None:
+    page = (REPO / "docs" / "audit-events.md").read_text()
+    section = page.split("## Configuration", 1)[1].split("## ", 1)[0]
+    for kind in Configured:
+        assert f"`{kind.value}`" in section or f"`{kind.value}." in section, kind
+    for change in Change:
+        assert f".{change.value}`" in section, change

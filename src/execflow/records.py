@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from enum import Enum
+from enum import Enum, StrEnum
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -20,11 +20,33 @@ from execflow.prove.log.entry import Ref
 T = TypeVar("T")
 
 
+class Configured(StrEnum):
+    """What configuration is: each kind's changes are logged as `<kind>.<change>`."""
+
+    COMPONENT = "component"
+    PERSON = "person"
+    SERVICE = "service"
+    SCHEDULE = "schedule"
+    ESCALATION_POLICY = "escalation_policy"
+    MONITOR = "monitor"
+    MAINTENANCE = "maintenance"
+
+
+class Change(StrEnum):
+    """What happened to a piece of configuration."""
+
+    CREATED = "created"
+    UPDATED = "updated"
+    DELETED = "deleted"
+    KEY_ROTATED = "key_rotated"
+    WEBHOOK_SECRET_ROTATED = "webhook_secret_rotated"
+
+
 def log_change(
     session: Session,
     *,
-    kind: str,
-    verb: str,
+    kind: Configured,
+    verb: Change,
     subject_id: str,
     actor: Ref,
     now: datetime,
@@ -33,10 +55,10 @@ def log_change(
     """Record a configuration change in the audit log."""
     return append(
         session,
-        type=f"{kind}.{verb}",
+        type=f"{kind.value}.{verb.value}",
         at=now,
         actor=actor,
-        subject=Ref(kind, subject_id),
+        subject=Ref(kind.value, subject_id),
         data=data or {},
     )
 

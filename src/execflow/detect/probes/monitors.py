@@ -15,7 +15,7 @@ from execflow.errors import Conflict, NotFound
 from execflow.ids import new_id
 from execflow.keyset import Slice, Window, fetch
 from execflow.prove.log.entry import Ref
-from execflow.records import apply_changes, get, log_change, remove, require_ids
+from execflow.records import Change, Configured, apply_changes, get, log_change, remove, require_ids
 from execflow.respond.catalog.models import Component, Service
 
 
@@ -59,8 +59,8 @@ def create_monitor(session: Session, *, data: MonitorCreate, actor: Ref, now: da
     session.flush()
     log_change(
         session,
-        kind="monitor",
-        verb="created",
+        kind=Configured.MONITOR,
+        verb=Change.CREATED,
         subject_id=monitor.id,
         actor=actor,
         now=now,
@@ -90,7 +90,12 @@ def rotate_heartbeat_key(
         raise Conflict(f"monitor {monitor_id} is not a heartbeat monitor: it has no push URL")
     monitor.heartbeat_key = secrets.token_hex(16)
     log_change(
-        session, kind="monitor", verb="key_rotated", subject_id=monitor.id, actor=actor, now=now
+        session,
+        kind=Configured.MONITOR,
+        verb=Change.KEY_ROTATED,
+        subject_id=monitor.id,
+        actor=actor,
+        now=now,
     )
     return monitor
 
@@ -103,8 +108,8 @@ def update_monitor(
     fields = apply_changes(monitor, data)
     log_change(
         session,
-        kind="monitor",
-        verb="updated",
+        kind=Configured.MONITOR,
+        verb=Change.UPDATED,
         subject_id=monitor.id,
         actor=actor,
         now=now,
@@ -119,7 +124,14 @@ def delete_monitor(session: Session, *, monitor_id: str, actor: Ref, now: dateti
     for model in (CheckResult, Rollup):
         session.execute(delete(model).where(model.monitor_id == monitor_id))
     remove(session, monitor, f"monitor {monitor_id}")
-    log_change(session, kind="monitor", verb="deleted", subject_id=monitor_id, actor=actor, now=now)
+    log_change(
+        session,
+        kind=Configured.MONITOR,
+        verb=Change.DELETED,
+        subject_id=monitor_id,
+        actor=actor,
+        now=now,
+    )
 
 
 def beat(session: Session, *, key: str, now: datetime) -> Monitor:

@@ -11,7 +11,7 @@ from execflow.delivery import signing
 from execflow.ids import new_id
 from execflow.keyset import Slice, Window, fetch
 from execflow.prove.log.entry import Ref
-from execflow.records import apply_changes, get, log_change, remove
+from execflow.records import Change, Configured, apply_changes, get, log_change, remove
 from execflow.respond.catalog.models import Person
 from execflow.respond.catalog.schemas import PersonCreate, PersonUpdate
 
@@ -35,8 +35,8 @@ def create_person(session: Session, *, data: PersonCreate, actor: Ref, now: date
     session.flush()
     log_change(
         session,
-        kind="person",
-        verb="created",
+        kind=Configured.PERSON,
+        verb=Change.CREATED,
         subject_id=person.id,
         actor=actor,
         now=now,
@@ -55,8 +55,8 @@ def update_person(
         person.webhook_secret = signing.new_secret()
     log_change(
         session,
-        kind="person",
-        verb="updated",
+        kind=Configured.PERSON,
+        verb=Change.UPDATED,
         subject_id=person.id,
         actor=actor,
         now=now,
@@ -69,7 +69,14 @@ def delete_person(session: Session, *, person_id: str, actor: Ref, now: datetime
     """Remove a person (`references.delete_person` first asks what names them)."""
     person = get(session, Person, person_id, "person")
     remove(session, person, f"person {person_id}")
-    log_change(session, kind="person", verb="deleted", subject_id=person_id, actor=actor, now=now)
+    log_change(
+        session,
+        kind=Configured.PERSON,
+        verb=Change.DELETED,
+        subject_id=person_id,
+        actor=actor,
+        now=now,
+    )
 
 
 def rotate_webhook_secret(session: Session, *, person_id: str, actor: Ref, now: datetime) -> Person:
@@ -78,8 +85,8 @@ def rotate_webhook_secret(session: Session, *, person_id: str, actor: Ref, now: 
     person.webhook_secret = signing.new_secret()
     log_change(
         session,
-        kind="person",
-        verb="webhook_secret_rotated",
+        kind=Configured.PERSON,
+        verb=Change.WEBHOOK_SECRET_ROTATED,
         subject_id=person.id,
         actor=actor,
         now=now,

@@ -12,7 +12,7 @@ from execflow.ids import new_id
 from execflow.keyset import Slice, Window, fetch
 from execflow.prove.log.append import append
 from execflow.prove.log.entry import Ref
-from execflow.records import apply_changes, get, log_change, remove, require_ids
+from execflow.records import Change, Configured, apply_changes, get, log_change, remove, require_ids
 from execflow.respond.catalog.models import Component, ComponentGroup, Service
 from execflow.respond.catalog.schemas import (
     ComponentCreate,
@@ -78,8 +78,8 @@ def create_component(
     session.flush()
     log_change(
         session,
-        kind="component",
-        verb="created",
+        kind=Configured.COMPONENT,
+        verb=Change.CREATED,
         subject_id=component.id,
         actor=actor,
         now=now,
@@ -104,8 +104,8 @@ def update_component(
     component.updated_at = now
     log_change(
         session,
-        kind="component",
-        verb="updated",
+        kind=Configured.COMPONENT,
+        verb=Change.UPDATED,
         subject_id=component.id,
         actor=actor,
         now=now,
@@ -144,7 +144,12 @@ def delete_component(session: Session, *, component_id: str, actor: Ref, now: da
     component = get(session, Component, component_id, "component")
     remove(session, component, f"component {component_id}")
     log_change(
-        session, kind="component", verb="deleted", subject_id=component_id, actor=actor, now=now
+        session,
+        kind=Configured.COMPONENT,
+        verb=Change.DELETED,
+        subject_id=component_id,
+        actor=actor,
+        now=now,
     )
 
 
@@ -180,7 +185,14 @@ def create_service(session: Session, *, data: ServiceCreate, actor: Ref, now: da
     )
     session.add(service)
     session.flush()
-    log_change(session, kind="service", verb="created", subject_id=service.id, actor=actor, now=now)
+    log_change(
+        session,
+        kind=Configured.SERVICE,
+        verb=Change.CREATED,
+        subject_id=service.id,
+        actor=actor,
+        now=now,
+    )
     return service
 
 
@@ -193,8 +205,8 @@ def update_service(
     fields = apply_changes(service, data, clearable=frozenset({"escalation_policy_id"}))
     log_change(
         session,
-        kind="service",
-        verb="updated",
+        kind=Configured.SERVICE,
+        verb=Change.UPDATED,
         subject_id=service.id,
         actor=actor,
         now=now,
@@ -206,7 +218,14 @@ def update_service(
 def delete_service(session: Session, *, service_id: str, actor: Ref, now: datetime) -> None:
     """Remove a service."""
     remove(session, get(session, Service, service_id, "service"), f"service {service_id}")
-    log_change(session, kind="service", verb="deleted", subject_id=service_id, actor=actor, now=now)
+    log_change(
+        session,
+        kind=Configured.SERVICE,
+        verb=Change.DELETED,
+        subject_id=service_id,
+        actor=actor,
+        now=now,
+    )
 
 
 def rotate_integration_key(
@@ -216,7 +235,12 @@ def rotate_integration_key(
     service: Service = get(session, Service, service_id, "service")
     service.integration_key = secrets.token_hex(16)
     log_change(
-        session, kind="service", verb="key_rotated", subject_id=service.id, actor=actor, now=now
+        session,
+        kind=Configured.SERVICE,
+        verb=Change.KEY_ROTATED,
+        subject_id=service.id,
+        actor=actor,
+        now=now,
     )
     return service
 

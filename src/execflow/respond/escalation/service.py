@@ -11,7 +11,7 @@ from execflow.errors import Conflict
 from execflow.ids import new_id
 from execflow.keyset import Slice, Window, fetch
 from execflow.prove.log.entry import Ref
-from execflow.records import get, log_change, require_ids
+from execflow.records import Change, Configured, get, log_change, require_ids
 from execflow.respond.catalog.models import Person, Service
 from execflow.respond.escalation.models import EscalationPolicy
 from execflow.respond.escalation.schemas import PolicyCreate, PolicyUpdate, Step
@@ -48,8 +48,8 @@ def create_policy(
     session.flush()
     log_change(
         session,
-        kind="escalation_policy",
-        verb="created",
+        kind=Configured.ESCALATION_POLICY,
+        verb=Change.CREATED,
         subject_id=policy.id,
         actor=actor,
         now=now,
@@ -72,8 +72,8 @@ def update_policy(
     policy.updated_at = now
     log_change(
         session,
-        kind="escalation_policy",
-        verb="updated",
+        kind=Configured.ESCALATION_POLICY,
+        verb=Change.UPDATED,
         subject_id=policy.id,
         actor=actor,
         now=now,
@@ -95,8 +95,8 @@ def delete_policy(session: Session, *, policy_id: str, actor: Ref, now: datetime
     session.delete(policy)
     log_change(
         session,
-        kind="escalation_policy",
-        verb="deleted",
+        kind=Configured.ESCALATION_POLICY,
+        verb=Change.DELETED,
         subject_id=policy_id,
         actor=actor,
         now=now,

@@ -19,7 +19,7 @@ from execflow.errors import InvalidInput
 from execflow.ids import new_id
 from execflow.keyset import Slice, Window, fetch
 from execflow.prove.log.entry import Ref
-from execflow.records import apply_changes, get, log_change, require_ids
+from execflow.records import Change, Configured, apply_changes, get, log_change, require_ids
 from execflow.respond.catalog.models import Component
 from execflow.respond.maintenance.jobs import WindowEnded
 from execflow.respond.maintenance.models import Maintenance
@@ -102,8 +102,8 @@ def create(session: Session, *, data: MaintenanceCreate, actor: Ref, now: dateti
     _queue_end(session, window, now)
     log_change(
         session,
-        kind="maintenance",
-        verb="created",
+        kind=Configured.MAINTENANCE,
+        verb=Change.CREATED,
         subject_id=window.id,
         actor=actor,
         now=now,
@@ -129,8 +129,8 @@ def update(
         _queue_end(session, window, now)
     log_change(
         session,
-        kind="maintenance",
-        verb="updated",
+        kind=Configured.MAINTENANCE,
+        verb=Change.UPDATED,
         subject_id=window.id,
         actor=actor,
         now=now,
@@ -146,7 +146,12 @@ def delete(session: Session, *, window_id: str, actor: Ref, now: datetime) -> No
     job = WindowEnded(window.id, component_ids=list(window.component_ids))
     outbox.enqueue_many(session, [job.queued()], now=now)
     log_change(
-        session, kind="maintenance", verb="deleted", subject_id=window_id, actor=actor, now=now
+        session,
+        kind=Configured.MAINTENANCE,
+        verb=Change.DELETED,
+        subject_id=window_id,
+        actor=actor,
+        now=now,
     )
 
 

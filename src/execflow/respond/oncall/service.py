@@ -14,7 +14,7 @@ from execflow.errors import InvalidInput
 from execflow.ids import new_id
 from execflow.keyset import Slice, Window, fetch
 from execflow.prove.log.entry import Ref
-from execflow.records import get, log_change, remove, require_ids
+from execflow.records import Change, Configured, get, log_change, remove, require_ids
 from execflow.respond.catalog.models import Person
 from execflow.respond.oncall.models import Schedule
 from execflow.respond.oncall.rotation import (
@@ -128,7 +128,12 @@ def create_schedule(
     session.add(schedule)
     session.flush()
     log_change(
-        session, kind="schedule", verb="created", subject_id=schedule.id, actor=actor, now=now
+        session,
+        kind=Configured.SCHEDULE,
+        verb=Change.CREATED,
+        subject_id=schedule.id,
+        actor=actor,
+        now=now,
     )
     return schedule
 
@@ -151,8 +156,8 @@ def update_schedule(
     schedule.updated_at = now
     log_change(
         session,
-        kind="schedule",
-        verb="updated",
+        kind=Configured.SCHEDULE,
+        verb=Change.UPDATED,
         subject_id=schedule.id,
         actor=actor,
         now=now,
@@ -165,7 +170,12 @@ def delete_schedule(session: Session, *, schedule_id: str, actor: Ref, now: date
     """Remove a schedule."""
     remove(session, get(session, Schedule, schedule_id, "schedule"), f"schedule {schedule_id}")
     log_change(
-        session, kind="schedule", verb="deleted", subject_id=schedule_id, actor=actor, now=now
+        session,
+        kind=Configured.SCHEDULE,
+        verb=Change.DELETED,
+        subject_id=schedule_id,
+        actor=actor,
+        now=now,
     )
 
 
