@@ -7,6 +7,7 @@ instead of sending each through the thread pool.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Query, Request, Response
@@ -29,6 +30,14 @@ async def get_state(request: Request) -> AppState:
 
 
 State = Annotated[AppState, Depends(get_state)]
+
+
+async def current_time(state: State) -> datetime:
+    """The request's moment, read once from the app's clock (tests move it)."""
+    return state.clock.now()
+
+
+Now = Annotated[datetime, Depends(current_time)]
 
 
 def bearer_secret(request: Request) -> str | None:

@@ -26,7 +26,7 @@ from execflow.access.service import token_ref
 from execflow.keyset import Slice, Window
 from execflow.prove.log.entry import Ref
 from execflow.records import get
-from execflow.web.deps import ListWindow, State, link_next, require
+from execflow.web.deps import ListWindow, Now, State, link_next, require
 from execflow.web.state import AppState
 
 Row = TypeVar("Row")
@@ -80,9 +80,14 @@ def crud_router(resource: Resource[Any], *, tags: list[str]) -> APIRouter:
 
     @router.get(resource.path, response_model=listed, summary=f"List {resource.what}s")
     def list_items(
-        state: State, token: reader, window: ListWindow, request: Request, response: Response
+        *,
+        state: State,
+        token: reader,
+        now: Now,
+        window: ListWindow,
+        request: Request,
+        response: Response,
     ) -> list[BaseModel]:
-        now = state.clock.now()
         with state.db.read() as session:
             page = resource.listing(session, window)
             link_next(request, response, page.next_cursor)
@@ -96,23 +101,22 @@ def crud_router(resource: Resource[Any], *, tags: list[str]) -> APIRouter:
         summary=f"Create a {resource.what}",
     )
     @_body(resource.create_body)
-    def create_item(body: Any, state: State, token: writer) -> BaseModel:
-        now = state.clock.now()
+    def create_item(body: Any, state: State, token: writer, now: Now) -> BaseModel:
         with state.writes.write() as session:
             row = resource.create(session, data=body, actor=_actor(token), now=now)
             return resource.shape(Seen(session, token, now, state), row)
 
     @router.get(item, response_model=resource.read_body, summary=f"Get a {resource.what}")
-    def get_item(item_id: item_id_in_path, state: State, token: reader) -> BaseModel:
-        now = state.clock.now()
+    def get_item(item_id: item_id_in_path, state: State, token: reader, now: Now) -> BaseModel:
         with state.db.read() as session:
             row = get(session, resource.model, item_id, resource.what)
             return resource.shape(Seen(session, token, now, state), row)
 
     @router.patch(item, response_model=resource.read_body, summary=f"Change a {resource.what}")
     @_body(resource.update_body)
-    def update_item(item_id: item_id_in_path, body: Any, state: State, token: writer) -> BaseModel:
-        now = state.clock.now()
+    def update_item(
+        item_id: item_id_in_path, body: Any, state: State, token: writer, now: Now
+    ) -> BaseModel:
         with state.writes.write() as session:
             row = resource.update(
                 session, **{resource.id_keyword: item_id}, data=body, actor=_actor(token), now=now
@@ -120,13 +124,13 @@ def crud_router(resource: Resource[Any], *, tags: list[str]) -> APIRouter:
             return resource.shape(Seen(session, token, now, state), row)
 
     @router.delete(item, status_code=204, summary=f"Delete a {resource.what}")
-    def delete_item(item_id: item_id_in_path, state: State, token: writer) -> Response:
+    def delete_item(item_id: item_id_in_path, state: State, token: writer, now: Now) -> Response:
         with state.writes.write() as session:
             resource.delete(
                 session,
                 **{resource.id_keyword: item_id},
                 actor=_actor(token),
-                now=state.clock.now(),
+                now=now,
             )
         return Response(status_code=204)
 

@@ -23,7 +23,7 @@ from execflow.respond.incidents.schemas import (
     UpdateIn,
 )
 from execflow.respond.paging.service import pages_of
-from execflow.web.deps import ListWindow, Responder, State, Viewer, link_next
+from execflow.web.deps import ListWindow, Now, Responder, State, Viewer, link_next
 from execflow.web.state import AppState
 
 router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"])
@@ -37,15 +37,16 @@ def _out(state: AppState, incident_id: str) -> IncidentRead:
 
 @router.get("", response_model=list[IncidentRead])
 def list_incidents(
+    *,
     state: State,
     _token: Viewer,
     window: ListWindow,
     request: Request,
     response: Response,
+    now: Now,
     status: Literal["triggered", "acknowledged", "resolved"] | None = None,
 ) -> list[IncidentRead]:
     """Incidents, newest first."""
-    now = state.clock.now()
     with state.db.read() as session:
         page = service.list_incidents(session, window=window, status=status)
         link_next(request, response, page.next_cursor)
@@ -53,17 +54,13 @@ def list_incidents(
 
 
 @router.post("", status_code=201, response_model=IncidentRead)
-def create_incident(body: IncidentCreate, state: State, token: Responder) -> IncidentRead:
+def create_incident(body: IncidentCreate, state: State, token: Responder, now: Now) -> IncidentRead:
     """Open an incident; admins may import a past one with started_at/resolved_at."""
     with state.writes.write() as session:
         incident = service.create_incident(
-            session,
-            data=body,
-            actor=token_ref(token),
-            now=state.clock.now(),
-            may_import=_admin(token),
+            session, data=body, actor=token_ref(token), now=now, may_import=_admin(token)
         )
-        return service.read(session, incident, now=state.clock.now())
+        return service.read(session, incident, now=now)
 
 
 @router.get("/{incident_id}", response_model=IncidentRead)
@@ -101,9 +98,8 @@ def _admin(token: ApiToken) -> bool:
 
 
 @router.post("/{incident_id}/acknowledge", response_model=IncidentRead)
-def acknowledge(incident_id: str, state: State, token: Responder) -> IncidentRead:
+def acknowledge(incident_id: str, state: State, token: Responder, now: Now) -> IncidentRead:
     """Acknowledge: the escalation stops."""
-    now = state.clock.now()
     with state.writes.write() as session:
         incident = actions.acknowledge(
             session, incident_id=incident_id, actor=token_ref(token), now=now
@@ -112,9 +108,10 @@ def acknowledge(incident_id: str, state: State, token: Responder) -> IncidentRea
 
 
 @router.post("/{incident_id}/commander", response_model=IncidentRead)
-def commander(incident_id: str, body: CommanderIn, state: State, token: Responder) -> IncidentRead:
+def commander(
+    incident_id: str, body: CommanderIn, state: State, token: Responder, now: Now
+) -> IncidentRead:
     """Name the Incident Commander."""
-    now = state.clock.now()
     with state.writes.write() as session:
         incident = actions.set_commander(
             session,
@@ -127,9 +124,10 @@ def commander(incident_id: str, body: CommanderIn, state: State, token: Responde
 
 
 @router.post("/{incident_id}/updates", response_model=IncidentRead)
-def update(incident_id: str, body: UpdateIn, state: State, token: Responder) -> IncidentRead:
+def update(
+    incident_id: str, body: UpdateIn, state: State, token: Responder, now: Now
+) -> IncidentRead:
     """Publish a public update."""
-    now = state.clock.now()
     with state.writes.write() as session:
         actions.add_update(
             session, incident_id=incident_id, data=body, actor=token_ref(token), now=now
@@ -138,9 +136,8 @@ def update(incident_id: str, body: UpdateIn, state: State, token: Responder) -> 
 
 
 @router.post("/{incident_id}/notes", response_model=IncidentRead)
-def note(incident_id: str, body: NoteIn, state: State, token: Responder) -> IncidentRead:
+def note(incident_id: str, body: NoteIn, state: State, token: Responder, now: Now) -> IncidentRead:
     """Add a private note."""
-    now = state.clock.now()
     with state.writes.write() as session:
         incident = actions.add_note(
             session, incident_id=incident_id, body=body.body, actor=token_ref(token), now=now
@@ -149,9 +146,10 @@ def note(incident_id: str, body: NoteIn, state: State, token: Responder) -> Inci
 
 
 @router.post("/{incident_id}/severity", response_model=IncidentRead)
-def severity(incident_id: str, body: SeverityIn, state: State, token: Responder) -> IncidentRead:
+def severity(
+    incident_id: str, body: SeverityIn, state: State, token: Responder, now: Now
+) -> IncidentRead:
     """Change the severity."""
-    now = state.clock.now()
     with state.writes.write() as session:
         incident = actions.set_severity(
             session,
@@ -165,10 +163,9 @@ def severity(incident_id: str, body: SeverityIn, state: State, token: Responder)
 
 @router.post("/{incident_id}/resolve", response_model=IncidentRead)
 def resolve(
-    incident_id: str, state: State, token: Responder, body: ResolveIn | None = None
+    incident_id: str, state: State, token: Responder, now: Now, body: ResolveIn | None = None
 ) -> IncidentRead:
     """Resolve (admins may give resolved_at, for corrections and imports)."""
-    now = state.clock.now()
     with state.writes.write() as session:
         incident = actions.resolve(
             session,
