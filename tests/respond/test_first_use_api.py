@@ -251,7 +251,6 @@ def test_lists_page_with_a_cursor_and_a_link_header(
             assert link.endswith('>; rel="next"')
             url = link[1 : link.index(">")]
     assert pages == 3 and seen == all_at_once, "every item once, in the same stable order"
-    assert len(_ok(client.get("/api/v1/people?limit=1", headers=admin))) <= 1
     for person in range(3):
         _person(client, admin, f"P{person}")
     assert len(_ok(client.get("/api/v1/people?limit=1", headers=admin))) == 1

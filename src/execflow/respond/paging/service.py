@@ -84,8 +84,8 @@ def page_many(
     if not wanted:
         return set()
     session.flush()  # the incidents the pages point at, when they are new
-    skip = recently_paged(session, [o.incident.id for o in orders if o.out_of_turn], now)
-    skipped = set(skip)
+    recent = recently_paged(session, [o.incident.id for o in orders if o.out_of_turn], now)
+    paged: set[tuple[str, str]] = set()
     people = {
         p.id: p for p in session.execute(select(Person).where(Person.id.in_(wanted))).scalars()
     }
@@ -102,11 +102,12 @@ def page_many(
     rows: list[dict[str, Any]] = []
     queued: list[outbox.Queued] = []
     for order in orders:
-        for person_id in dict.fromkeys(order.person_ids):
-            person = people.get(person_id)
-            if person is None or (order.incident.id, person_id) in skip:
+        service = services.get(order.incident.service_id or "")
+        for person_id in order.person_ids:
+            person, key = people.get(person_id), (order.incident.id, person_id)
+            if person is None or key in recent or key in paged:
                 continue
-            skip.add((order.incident.id, person_id))
+            paged.add(key)
             for channel in [EMAIL] + ([WEBHOOK] if person.webhook_url else []):
                 page_id = new_id("pag")
                 rows.append(
@@ -124,7 +125,6 @@ def page_many(
                         "attempts": 0,
                     }
                 )
-                service = services.get(order.incident.service_id or "")
                 queued.append(
                     outbox.Queued(
                         f"page.{channel}", _snapshot(page_id, order, person, service, now)
@@ -133,7 +133,7 @@ def page_many(
     if rows:
         session.connection().execute(insert(Page), rows)
         outbox.enqueue_many(session, queued, now=now)
-    return skipped & {(o.incident.id, p) for o in orders if o.out_of_turn for p in o.person_ids}
+    return recent & {(o.incident.id, p) for o in orders if o.out_of_turn for p in o.person_ids}
 
 
 def _snapshot(
