@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Connection, Engine, event, func, select
+from sqlalchemy.orm import Session
 
 from execflow.clock import ManualClock
 from execflow.db import Database
-from execflow.group_commit import GroupCommit
+from execflow.group_commit import GroupCommit, Unit
 from execflow.prove.log.append import append
 from execflow.prove.log.entry import Ref
 from execflow.prove.log.models import LogEntry
@@ -103,3 +105,71 @@ def test_a_unit_returns_only_after_its_commit(db: Database, clock: ManualClock) 
     writes = GroupCommit(db)
     _unit(writes, clock, "alone")
     assert _entries(db) == ["alone"], "visible to another connection once write() returns"
+
+
+def _appending(clock: ManualClock, name: str, fail: bool = False) -> Unit[int]:
+    def unit(session: Session) -> int:
+        index = append(
+            session,
+            type="custom.test",
+            at=clock.now(),
+            actor=Ref("system", "test"),
+            subject=Ref("thing", name),
+            data={},
+        )
+        if fail:
+            raise ValueError(f"{name} is refused")
+        return index
+
+    return unit
+
+
+def test_run_answers_each_unit_with_its_own_result_after_one_commit(
+    db: Database, clock: ManualClock, commits: list[int]
+) -> None:
+    writes = GroupCommit(db)
+
+    async def burst() -> list[int]:
+        return await asyncio.gather(*(writes.run(_appending(clock, f"a{n}")) for n in range(30)))
+
+    indexes = asyncio.run(burst())
+    assert sorted(indexes) == list(range(30)), "each caller gets the index its own entry got"
+    assert sorted(_entries(db)) == sorted(f"a{n}" for n in range(30))
+    assert len(commits) < 30, "units queued together share commits"
+
+
+def test_a_failing_run_unit_fails_alone_and_the_others_are_kept(
+    db: Database, clock: ManualClock
+) -> None:
+    writes = GroupCommit(db)
+
+    async def burst() -> list[int | BaseException]:
+        units = [_appending(clock, f"ok{n}", fail=False) for n in range(4)]
+        units.insert(2, _appending(clock, "doomed", fail=True))
+        return await asyncio.gather(*(writes.run(u) for u in units), return_exceptions=True)
+
+    answers = asyncio.run(burst())
+    refused = [a for a in answers if isinstance(a, BaseException)]
+    assert [str(e) for e in refused] == ["doomed is refused"]
+    assert sorted(_entries(db)) == [f"ok{n}" for n in range(4)]
+    kept = sorted(a for a in answers if isinstance(a, int))
+    assert kept == list(range(4)), "the replayed units hand out indexes without a gap"
+
+
+def test_run_and_write_share_the_log_without_gaps(db: Database, clock: ManualClock) -> None:
+    writes = GroupCommit(db)
+    threads = [threading.Thread(target=_unit, args=(writes, clock, f"w{n}")) for n in range(10)]
+
+    async def burst() -> list[int]:
+        return await asyncio.gather(*(writes.run(_appending(clock, f"r{n}")) for n in range(10)))
+
+    for thread in threads:
+        thread.start()
+    asyncio.run(burst())
+    for thread in threads:
+        thread.join(timeout=30)
+    names = _entries(db)
+    assert sorted(names) == sorted([*(f"w{n}" for n in range(10)), *(f"r{n}" for n in range(10))])
+    with db.read() as session:
+        indexes = list(session.execute(select(LogEntry.idx).order_by(LogEntry.idx)).scalars())
+    assert indexes == list(range(20))

@@ -5,10 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -43,7 +41,9 @@ from execflow.respond.maintenance import routes as maintenance_routes
 from execflow.respond.oncall import routes as schedule_routes
 from execflow.respond.paging.links import load_secret
 from execflow.web.deps import known_query
+from execflow.web.errors import domain_error_body, error_body, validation_error_body
 from execflow.web.state import AppState
+from execflow.web.write_front import WriteFront
 
 log = logging.getLogger("execflow")
 
@@ -62,32 +62,14 @@ _HTTP_CODES = {
 }
 
 
-def error_body(code: str, message: str, details: list[Any] | None = None) -> dict[str, Any]:
-    """The contract's error JSON."""
-    return {"error": {"code": code, "message": message, "details": details or []}}
-
-
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ExecFlowError)
     async def _domain(_request: Request, exc: ExecFlowError) -> JSONResponse:
-        return JSONResponse(error_body(exc.code, exc.message, exc.details), status_code=exc.status)
+        return JSONResponse(domain_error_body(exc), status_code=exc.status)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        details = [
-            {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": e.get("type")}
-            for e in exc.errors()
-        ]
-        first = details[0] if details else {"loc": [], "msg": "invalid request"}
-        if first.get("type") == "json_invalid":
-            message = "the request body is not valid JSON"
-        else:
-            where = ".".join(str(p) for p in first["loc"] if p != "body") or "request"
-            message = f"{where}: {first['msg']}"
-        return JSONResponse(
-            error_body("validation_error", message, jsonable_encoder(details)),
-            status_code=422,
-        )
+        return JSONResponse(validation_error_body(exc.errors()), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -107,14 +89,17 @@ def _install_error_handlers(app: FastAPI) -> None:
 
 
 class ExecFlowAPI(FastAPI):
-    """FastAPI with the alert intake front answering its paths ahead of everything else."""
+    """FastAPI with the fronts (alert intake, busiest writes) answering their requests first."""
 
     front: IntakeFront | None = None
+    writes: WriteFront | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        front = self.front
+        front, writes = self.front, self.writes
         if front is not None and front.handles(scope):
             await front(scope, receive, send)
+        elif writes is not None and writes.handles(scope):
+            await writes(scope, receive, send, super().__call__)
         else:
             await super().__call__(scope, receive, send)
 
@@ -156,6 +141,7 @@ def create_app(
     intake = Intake(lambda: state.throttle, keys, Batcher(state.db, state.clock))
     app.state.intake = intake
     app.front = IntakeFront(intake, counters)
+    app.writes = WriteFront(state, counters, [audit_routes.RECORD, incident_routes.CREATE])
     _install_error_handlers(app)
     app.include_router(ops_router)
     app.include_router(ingest_routes.router)

@@ -42,7 +42,11 @@ Now = Annotated[datetime, Depends(current_time)]
 
 def bearer_secret(request: Request) -> str | None:
     """The secret from an 'Authorization: Bearer' header, if any."""
-    header = request.headers.get("authorization", "")
+    return secret_of(request.headers.get("authorization", ""))
+
+
+def secret_of(header: str) -> str | None:
+    """The secret in an Authorization header's value, if it is 'Bearer <secret>'."""
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         return None
@@ -51,7 +55,11 @@ def bearer_secret(request: Request) -> str | None:
 
 async def current_token(request: Request, state: State) -> ApiToken:
     """The token the request carries, or 401 (read from the cache while it is fresh)."""
-    secret = bearer_secret(request)
+    return await token_for(state, bearer_secret(request))
+
+
+async def token_for(state: AppState, secret: str | None) -> ApiToken:
+    """The live token whose secret this is, or 401 (read from the cache while it is fresh)."""
     if secret is None:
         raise Unauthorized("send 'Authorization: Bearer <token>'")
     token = state.tokens.get(secret)
@@ -70,11 +78,16 @@ def require(role: Role) -> Callable[[ApiToken], Awaitable[ApiToken]]:
     """A dependency that admits tokens of at least role."""
 
     async def check(token: Annotated[ApiToken, Depends(current_token)]) -> ApiToken:
-        if not Role(token.role).allows(role):
-            raise Forbidden(f"this needs the {role.value} role; the token has {token.role}")
-        return token
+        return admitted(token, role)
 
     return check
+
+
+def admitted(token: ApiToken, role: Role) -> ApiToken:
+    """The token if its role allows role, else Forbidden."""
+    if not Role(token.role).allows(role):
+        raise Forbidden(f"this needs the {role.value} role; the token has {token.role}")
+    return token
 
 
 Viewer = Annotated[ApiToken, Depends(require(Role.VIEWER))]

@@ -10,7 +10,6 @@ POST, goes on to the application unchanged.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 
@@ -18,6 +17,7 @@ from starlette.types import Receive, Scope, Send
 
 from execflow.detect.ingest.intake import MAX_BODY, Intake, Reply
 from execflow.ops.metrics import HttpCounters
+from execflow.web.asgi import read_body, send_json
 
 log = logging.getLogger("execflow.ingest")
 PAGERDUTY = "/v2/enqueue"
@@ -55,14 +55,15 @@ class IntakeFront:
         path: str = scope["path"]
         template = AM_TEMPLATE if path not in (PAGERDUTY, CHANGE) else path
         try:
-            raw = await _body(receive)
+            # Past MAX_BODY, `Intake` refuses the body in each path's own words.
+            raw = await read_body(receive, MAX_BODY)
             if raw is None:
                 return  # the client went away; nobody to answer
             reply = await self._answer(path, raw)
         except Exception:
             log.exception("unhandled error in alert intake")
             reply = Reply(500, _INTERNAL)
-        await _send(send, reply)
+        await send_json(send, reply.status, reply.body, reply.headers)
         self.counters.record("POST", template, reply.status, time.perf_counter() - started)
 
     async def _answer(self, path: str, raw: bytes) -> Reply:
@@ -72,31 +73,3 @@ class IntakeFront:
             return self.intake.change_event(raw)
         # handles() admitted only these three shapes; the key is what lies between.
         return await self.intake.alertmanager(path[len(_AM_PREFIX) : -len(_AM_SUFFIX)], raw)
-
-
-async def _body(receive: Receive) -> bytes | None:
-    """The body, read no further than past MAX_BODY; None if the client went away first."""
-    # Past MAX_BODY, `Intake` refuses the body in each path's own words.
-    chunks: list[bytes] = []
-    size = 0
-    while size <= MAX_BODY:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            return None
-        chunk: bytes = message.get("body", b"")
-        size += len(chunk)
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
-
-
-async def _send(send: Send, reply: Reply) -> None:
-    payload = json.dumps(reply.body, separators=(",", ":")).encode()
-    headers = [
-        (b"content-type", b"application/json"),
-        (b"content-length", str(len(payload)).encode()),
-        *((name.encode(), value.encode()) for name, value in reply.headers.items()),
-    ]
-    await send({"type": "http.response.start", "status": reply.status, "headers": headers})
-    await send({"type": "http.response.body", "body": payload})

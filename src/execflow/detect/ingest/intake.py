@@ -15,6 +15,7 @@ from execflow.detect.ingest.batcher import Batcher
 from execflow.detect.ingest.keys import ServiceKeys
 from execflow.detect.ingest.signals import parse_alertmanager, parse_pagerduty
 from execflow.errors import ExecFlowError, InvalidInput, NotFound
+from execflow.web.errors import domain_error_body
 from execflow.web.throttle import Throttle
 
 MAX_BODY = 1_000_000
@@ -35,8 +36,7 @@ class Reply:
 
 def error_reply(error: ExecFlowError) -> Reply:
     """The contract's error JSON for a domain error."""
-    body = {"error": {"code": error.code, "message": error.message, "details": error.details}}
-    return Reply(error.status, body)
+    return Reply(error.status, domain_error_body(error))
 
 
 def _invalid_event(errors: list[str]) -> Reply:

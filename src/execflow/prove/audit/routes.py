@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import base64
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import PlainTextResponse, Response
 
+from execflow.access.models import ApiToken
+from execflow.access.roles import Role
 from execflow.access.service import token_ref
 from execflow.errors import NotFound, Unavailable
+from execflow.group_commit import Unit
 from execflow.prove.audit.schemas import (
     AuditEventIn,
     AuditEventOut,
@@ -18,12 +22,13 @@ from execflow.prove.audit.schemas import (
     VerifyOut,
 )
 from execflow.prove.log import store
-from execflow.prove.log.append import append
+from execflow.prove.log.append import append_prepared, prepare
 from execflow.prove.log.entry import Ref
 from execflow.prove.log.sources import DatabaseSource
 from execflow.prove.log.tiles import TilePathError, parse_tile_path
 from execflow.prove.log.verify import verify_log
 from execflow.web.deps import Responder, State, Viewer, current_token
+from execflow.web.write_front import WriteEndpoint
 
 public = APIRouter(tags=["log"])
 log_reads = APIRouter(prefix="/log", tags=["log"])
@@ -108,19 +113,25 @@ def consistency(
     return ConsistencyOut(old=old, new=new, hashes=_b64(hashes))
 
 
+def _record(body: AuditEventIn, token: ApiToken, now: datetime) -> Unit[AuditEventOut]:
+    item = prepare(
+        type=body.type,
+        at=now,
+        actor=token_ref(token),
+        subject=Ref(body.subject.kind, body.subject.id),
+        data=body.data,
+    )
+    return lambda session: AuditEventOut(index=append_prepared(session, [item])[0])
+
+
+RECORD = WriteEndpoint("/api/v1/audit/events", Role.RESPONDER, AuditEventIn, 201, _record)
+"""Answered by the write front; the route below describes it and takes what the front leaves."""
+
+
 @api.post("/events", status_code=201, response_model=AuditEventOut)
-def record_event(body: AuditEventIn, state: State, token: Responder) -> AuditEventOut:
+async def record_event(body: AuditEventIn, state: State, token: Responder) -> AuditEventOut:
     """Record an outside event (a deploy, a config change, a manual check)."""
-    with state.writes.write() as session:
-        index = append(
-            session,
-            type=body.type,
-            at=state.clock.now(),
-            actor=token_ref(token),
-            subject=Ref(body.subject.kind, body.subject.id),
-            data=body.data,
-        )
-    return AuditEventOut(index=index)
+    return await RECORD.answer(state, body, token)
 
 
 @api.get("/verify", response_model=VerifyOut)

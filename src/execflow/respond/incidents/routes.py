@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 from fastapi import APIRouter, Request, Response
+from sqlalchemy.orm import Session
 
 from execflow.access.models import ApiToken
 from execflow.access.roles import Role
 from execflow.access.service import token_ref
 from execflow.errors import Conflict
+from execflow.group_commit import Unit
 from execflow.respond.incidents import actions, service
 from execflow.respond.incidents.models import Incident
 from execflow.respond.incidents.schemas import (
@@ -25,6 +28,7 @@ from execflow.respond.incidents.schemas import (
 from execflow.respond.paging.service import pages_of
 from execflow.web.deps import ListWindow, Now, Responder, State, Viewer, link_next
 from execflow.web.state import AppState
+from execflow.web.write_front import WriteEndpoint
 
 router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"])
 
@@ -53,14 +57,24 @@ def list_incidents(
         return [service.read(session, i, now=now) for i in page.items]
 
 
-@router.post("", status_code=201, response_model=IncidentRead)
-def create_incident(body: IncidentCreate, state: State, token: Responder, now: Now) -> IncidentRead:
-    """Open an incident; admins may import a past one with started_at/resolved_at."""
-    with state.writes.write() as session:
+def _create(body: IncidentCreate, token: ApiToken, now: datetime) -> Unit[IncidentRead]:
+    def unit(session: Session) -> IncidentRead:
         incident = service.create_incident(
             session, data=body, actor=token_ref(token), now=now, may_import=_admin(token)
         )
         return service.read(session, incident, now=now)
+
+    return unit
+
+
+CREATE = WriteEndpoint("/api/v1/incidents", Role.RESPONDER, IncidentCreate, 201, _create)
+"""Answered by the write front; the route below describes it and takes what the front leaves."""
+
+
+@router.post("", status_code=201, response_model=IncidentRead)
+async def create_incident(body: IncidentCreate, state: State, token: Responder) -> IncidentRead:
+    """Open an incident; admins may import a past one with started_at/resolved_at."""
+    return await CREATE.answer(state, body, token)
 
 
 @router.get("/{incident_id}", response_model=IncidentRead)
