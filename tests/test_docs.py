@@ -11,6 +11,7 @@ from execflow.cli.main import COMMANDS
 from execflow.config import Settings
 from execflow.records import Change, Configured
 from execflow.respond.incidents.events import IncidentEvent
+from execflow.tell.events import TellEvent
 from tests.paths import REPO
 
 README = (REPO / "README.md").read_text()
@@ -95,3 +96,10 @@ def test_every_kind_and_change_of_configuration_is_listed() -> None:
         assert f"`{kind.value}`" in section or f"`{kind.value}." in section, kind
     for change in Change:
         assert f".{change.value}`" in section, change
+
+
+def test_every_tell_event_is_listed() -> None:
+    page = (REPO / "docs" / "audit-events.md").read_text()
+    section = page.split("## Telling customers", 1)[1].split("## ", 1)[0]
+    listed = set(re.findall(r"`([a-z_]+\.[a-z_]+)`", section))
+    assert listed == {event.value for event in TellEvent}

@@ -9,8 +9,16 @@ from execflow.db import Database
 from execflow.detect.ingest.jobs import ApplySignals
 from execflow.detect.probes.jobs import SettleMonitor
 from execflow.outbox import Job
-from execflow.respond.incidents.jobs import CommanderReminder, DeadlineCheck, EscalationStep
-from execflow.respond.maintenance.jobs import WindowEnded
+from execflow.respond.incidents.jobs import (
+    CommanderReminder,
+    DeadlineCheck,
+    EscalationStep,
+    FirstUpdateDue,
+    PostmortemReminder,
+    UpdatePublished,
+)
+from execflow.respond.maintenance.jobs import MaintenanceNotice, WindowEnded
+from execflow.tell.notify.jobs import MailOut
 
 DECLARED: list[type[Job]] = [
     ApplySignals,
@@ -19,6 +27,11 @@ DECLARED: list[type[Job]] = [
     DeadlineCheck,
     EscalationStep,
     WindowEnded,
+    FirstUpdateDue,
+    UpdatePublished,
+    PostmortemReminder,
+    MaintenanceNotice,
+    MailOut,
 ]
 
 

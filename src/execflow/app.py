@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Receive, Scope, Send
 
@@ -40,8 +41,16 @@ from execflow.respond.incidents import routes as incident_routes
 from execflow.respond.maintenance import routes as maintenance_routes
 from execflow.respond.oncall import routes as schedule_routes
 from execflow.respond.paging.links import load_secret
+from execflow.tell.banner import routes as banner_routes
+from execflow.tell.customers import routes as customer_routes
+from execflow.tell.postmortems import routes as postmortem_routes
+from execflow.tell.statuspage import routes as status_routes
+from execflow.tell.statuspage.cache import StatusCache
+from execflow.tell.statuspage.view import StatusView, read_view
+from execflow.tell.subscribers import routes as subscription_routes
 from execflow.web.deps import known_query
 from execflow.web.errors import domain_error_body, error_body, validation_error_body
+from execflow.web.pages import STATIC, Pages
 from execflow.web.state import AppState
 from execflow.web.write_front import WriteFront
 
@@ -143,6 +152,7 @@ def create_app(
     app.front = IntakeFront(intake, counters)
     app.writes = WriteFront(state, counters, [audit_routes.RECORD, incident_routes.CREATE])
     _install_error_handlers(app)
+    _install_pages(app, state)
     app.include_router(ops_router)
     app.include_router(ingest_routes.router)
     app.include_router(audit_routes.public)
@@ -161,11 +171,36 @@ def create_app(
         incident_routes.router,
         probe_routes.router,
         maintenance_routes.router,
+        customer_routes.router,
+        postmortem_routes.api,
     ):
         app.include_router(router, dependencies=strict)
     _register_gauges(state)
     app.add_middleware(HttpMetrics, counters=counters)
     return app
+
+
+def _install_pages(app: FastAPI, state: AppState) -> None:
+    """The public pages: templates, the status page's cache, static files, branding."""
+    pages = Pages(state.settings)
+    app.state.pages = pages
+
+    def build() -> tuple[StatusView, bytes]:
+        now = state.clock.now()
+        with state.db.read() as session:
+            view = read_view(session, state.settings, now)
+        return view, pages.html("status.html", view=view)
+
+    app.state.status_cache = StatusCache(build)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    branding = state.settings.data_dir / "branding"
+    if branding.is_dir():
+        app.mount("/branding", StaticFiles(directory=branding), name="branding")
+    app.include_router(status_routes.router)
+    app.include_router(status_routes.v2)
+    app.include_router(subscription_routes.router)
+    app.include_router(banner_routes.router)
+    app.include_router(postmortem_routes.public)
 
 
 def _register_gauges(state: AppState) -> None:

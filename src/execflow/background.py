@@ -12,9 +12,13 @@ from execflow.detect.probes.runner import ProbeRunner
 from execflow.ops.retention import Pruner
 from execflow.outbox import Handler
 from execflow.prove.log.note import Signer
-from execflow.respond.incidents import deadline_timers, escalation
+from execflow.respond.incidents import deadline_timers, escalation, public_updates
 from execflow.respond.paging import sending as paging
 from execflow.respond.paging.links import load_secret
+from execflow.tell.notify import fanout
+from execflow.tell.notify import sending as status_mail
+from execflow.tell.notify.mails import Sender
+from execflow.tell.postmortems import reminders as postmortem_reminders
 from execflow.workers import ALL, MESSAGES, TIMERS, Workers
 
 
@@ -35,7 +39,9 @@ def background(
 def handlers(db: Database, settings: Settings, clock: Clock) -> dict[str, Handler]:
     """Every outbox kind's handler, collected from the packages that declare them."""
     http = webhook.client()
-    ctx = paging.PagingContext(db, settings, clock, load_secret(settings.link_key_path), http)
+    secret = load_secret(settings.link_key_path)
+    ctx = paging.PagingContext(db, settings, clock, secret, http)
+    sender = Sender(settings.page_name, settings.base_url.rstrip("/"), secret)
     return {
         "webhook": webhook.webhook_handler(http),
         **paging.handlers(ctx),
@@ -43,4 +49,8 @@ def handlers(db: Database, settings: Settings, clock: Clock) -> dict[str, Handle
         **deadline_timers.HANDLERS,
         **ingest.HANDLERS,
         **transitions.HANDLERS,
+        **public_updates.HANDLERS,
+        **fanout.handlers(sender),
+        **status_mail.handlers(settings),
+        **postmortem_reminders.handlers(sender),
     }

@@ -45,3 +45,8 @@ def rfc3339(moment: datetime) -> str:
     """Format a datetime as RFC 3339 UTC with a Z suffix."""
     text = moment.astimezone(UTC).isoformat(timespec="microseconds")
     return text.replace("+00:00", "Z")
+
+
+def parse_rfc3339(text: str) -> datetime:
+    """Parse an RFC 3339 time (a Z suffix or an offset) into an aware UTC datetime."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)

@@ -49,6 +49,47 @@ class Settings(BaseSettings):
         description="Days raw check results, per-minute rollups and delivered outbox rows "
         "are kept; hour and day rollups, incidents and the audit log are kept for good.",
     )
+    page_name: str = Field(
+        default="ExecFlow Status",
+        min_length=1,
+        max_length=100,
+        description="The status page's name (title, heading, mail and feeds).",
+    )
+    page_logo_url: str = Field(
+        default="",
+        description="A logo shown on the status page; a path on this server (e.g. "
+        "/static/...) or empty for none. Pages load nothing from another origin.",
+    )
+    page_accent: str = Field(
+        default="#1f6feb",
+        pattern=r"^#[0-9a-fA-F]{6}$",
+        description="The status page's accent colour (#rrggbb).",
+    )
+    page_components: str = Field(
+        default="",
+        description="Comma-separated component ids the status page shows; empty shows all.",
+    )
+    banner_origins: str = Field(
+        default="",
+        description="Comma-separated origins whose web apps may read /api/v1/banner (CORS).",
+    )
+
+    @property
+    def shown_components(self) -> frozenset[str]:
+        """The component ids the status page is limited to (empty: all)."""
+        return frozenset(c.strip() for c in self.page_components.split(",") if c.strip())
+
+    @property
+    def banner_origin_list(self) -> frozenset[str]:
+        """The origins allowed to read the banner."""
+        return frozenset(o.strip().rstrip("/") for o in self.banner_origins.split(",") if o.strip())
+
+    @field_validator("page_logo_url")
+    @classmethod
+    def _logo_is_local(cls, value: str) -> str:
+        if value and not value.startswith("/"):
+            raise ValueError("the logo must be a path on this server, such as /static/logo.svg")
+        return value
 
     @field_validator("log_origin")
     @classmethod

@@ -23,6 +23,9 @@ from execflow.respond.incidents import models as incident_models
 from execflow.respond.maintenance import models as maintenance_models
 from execflow.respond.oncall import models as oncall_models
 from execflow.respond.paging import models as paging_models
+from execflow.tell.customers import models as customer_models
+from execflow.tell.postmortems import models as postmortem_models
+from execflow.tell.subscribers import models as subscriber_models
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 TABLE_MODULES = (
@@ -38,6 +41,9 @@ TABLE_MODULES = (
     probe_models,
     metric_models,
     maintenance_models,
+    customer_models,
+    subscriber_models,
+    postmortem_models,
 )
 metadata = Base.metadata
 

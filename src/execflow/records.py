@@ -30,6 +30,7 @@ class Configured(StrEnum):
     ESCALATION_POLICY = "escalation_policy"
     MONITOR = "monitor"
     MAINTENANCE = "maintenance"
+    CUSTOMER = "customer"
 
 
 class Change(StrEnum):

@@ -42,15 +42,19 @@ def _header(value: str) -> str:
 
 
 def render(mail: Mail) -> bytes:
-    """RFC 5322 bytes: UTF-8 text, quoted-printable. Built by hand: the email package's
+    """RFC 5322 bytes: UTF-8 text, quoted-printable; a Message-ID in `headers` is kept.
+
+    Built by hand: the email package's
     header machinery costs about a millisecond per message, which a burst of pages feels."""
+    headers = dict(mail.headers)
+    message_id = headers.pop("Message-ID", None) or make_msgid(domain="execflow")
     lines = [
         f"From: {_header(mail.sender)}",
         f"To: {_header(mail.to)}",
         f"Subject: {_header(mail.subject)}",
         f"Date: {formatdate(usegmt=True)}",
-        f"Message-ID: {make_msgid(domain='execflow')}",
-        *(f"{name}: {_header(value)}" for name, value in mail.headers.items()),
+        f"Message-ID: {message_id}",
+        *(f"{name}: {_header(value)}" for name, value in headers.items()),
         "MIME-Version: 1.0",
         'Content-Type: text/plain; charset="utf-8"',
         "Content-Transfer-Encoding: quoted-printable",

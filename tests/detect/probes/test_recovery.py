@@ -18,7 +18,7 @@ from execflow.detect.probes.schemas import MonitorCreate
 from execflow.respond.catalog.models import Component
 from execflow.respond.catalog.schemas import ComponentCreate
 from execflow.respond.catalog.service import create_component
-from execflow.respond.incidents.models import Incident, TimelineEvent
+from execflow.respond.incidents.models import Incident, IncidentUpdate, TimelineEvent
 from tests.conftest import MakeWorkers, drain
 from tests.respond.factories import ADMIN, standard_setup
 from tests.smtp import Mailbox
@@ -104,7 +104,12 @@ def test_recovery_stops_the_escalation_at_once_and_resolves_after_the_hold_down(
     site.start()
     _tick(runner, clock)
     assert _status(db, component_id) == "operational", "the component is back at once"
-    assert _kinds(db, incident_id)[-1] == "monitor_recovered"
+    assert _kinds(db, incident_id)[-2:] == ["monitor_recovered", "update_published"]
+    with db.read() as session:
+        said = session.execute(
+            select(IncidentUpdate.status).where(IncidentUpdate.incident_id == incident_id)
+        ).scalars()
+        assert list(said) == ["monitoring"], "the status page says it recovered at once"
     clock.advance(timedelta(minutes=1))
     drain(workers)
     assert len(mailbox.snapshot()) == 1, "nobody is paged about a target that is back"

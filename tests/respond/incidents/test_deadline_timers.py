@@ -9,7 +9,8 @@ from sqlalchemy import select
 from execflow.clock import ManualClock
 from execflow.db import Database
 from execflow.respond.incidents import actions
-from execflow.respond.incidents.models import Incident, TimelineEvent
+from execflow.respond.incidents.models import Incident, IncidentUpdate, TimelineEvent
+from execflow.respond.incidents.public_updates import INVESTIGATING
 from execflow.respond.incidents.schemas import UpdateIn
 from execflow.respond.incidents.service import read
 from execflow.respond.severity import Severity
@@ -88,7 +89,7 @@ def test_p2_deadlines_met_in_time_are_logged_as_met(
     assert ("deadline_breached", "postmortem") in _events(db, incident_id)
 
 
-def test_status_page_breach_counts_from_acknowledgement(
+def test_the_status_page_promise_holds_by_itself_ten_minutes_after_acknowledgement(
     db: Database, clock: ManualClock, make_workers: MakeWorkers
 ) -> None:
     with db.write() as session:
@@ -97,10 +98,47 @@ def test_status_page_breach_counts_from_acknowledgement(
     clock.advance(timedelta(minutes=5))
     with db.write() as session:
         actions.acknowledge(session, incident_id=incident_id, actor=ADMIN, now=clock.now())
-    clock.advance(timedelta(minutes=15))
+    workers = make_workers()
+    clock.advance(timedelta(minutes=9, seconds=59))
+    drain(workers)
+    assert ("update_published", None) not in _events(db, incident_id)
+    clock.advance(timedelta(seconds=1))
+    drain(workers)
+    events = _events(db, incident_id)
+    assert ("update_published", None) in events, "the automatic 'investigating' update"
+    clock.advance(timedelta(minutes=10))
+    drain(workers)
+    events = _events(db, incident_id)
+    assert ("deadline_met", "status_page") in events
+    assert ("deadline_breached", "status_page") not in events
+    assert ("deadline_met", "acknowledge") in events
+    with db.read() as session:
+        said = session.execute(
+            select(IncidentUpdate).where(IncidentUpdate.incident_id == incident_id)
+        ).scalars()
+        assert [(u.status, u.body) for u in said] == [("investigating", INVESTIGATING)]
+
+
+def test_no_automatic_update_when_a_responder_spoke_first(
+    db: Database, clock: ManualClock, make_workers: MakeWorkers
+) -> None:
+    with db.write() as session:
+        setup = standard_setup(session, clock.now())
+        incident_id = make_incident(session, clock.now(), setup.service, severity="P1").id
+        actions.acknowledge(session, incident_id=incident_id, actor=ADMIN, now=clock.now())
+    clock.advance(timedelta(minutes=3))
+    with db.write() as session:
+        update = UpdateIn(status="identified", body="A bad deploy; rolling back.")
+        actions.add_update(
+            session, incident_id=incident_id, data=update, actor=ADMIN, now=clock.now()
+        )
+    clock.advance(timedelta(minutes=20))
     drain(make_workers())
-    assert ("deadline_breached", "status_page") in _events(db, incident_id)
-    assert ("deadline_met", "acknowledge") in _events(db, incident_id)
+    with db.read() as session:
+        said = session.execute(
+            select(IncidentUpdate.status).where(IncidentUpdate.incident_id == incident_id)
+        ).scalars()
+        assert list(said) == ["identified"]
 
 
 def test_p1_without_commander_is_repaged_at_ten_and_breached_at_fifteen(

@@ -27,6 +27,7 @@ from execflow.respond.incidents import actions, escalation
 from execflow.respond.incidents.events import IncidentEvent
 from execflow.respond.incidents.lifecycle import Status, is_open
 from execflow.respond.incidents.models import Incident
+from execflow.respond.incidents.public_updates import publish_recovery
 from execflow.respond.incidents.schemas import IncidentCreate
 from execflow.respond.incidents.service import create_incident
 from execflow.respond.incidents.timeline import record
@@ -149,6 +150,7 @@ def act_on_state(
                 "resolves_at": (now + hold).isoformat(),
             },
         )
+        publish_recovery(session, incident, now=now)
         job = SettleMonitor(monitor.id, incident.id, up_at=now.isoformat())
         outbox.enqueue_many(session, [job.queued(now + hold)], now=now)
 

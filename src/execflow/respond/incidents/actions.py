@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from execflow.errors import Conflict, Forbidden, InvalidInput
 from execflow.ids import new_id
+from execflow.outbox import enqueue_many
 from execflow.prove.log.entry import Ref
-from execflow.records import get, require_ids
+from execflow.records import require_ids
 from execflow.respond.catalog.models import Component, Person
-from execflow.respond.catalog.service import set_component_status
 from execflow.respond.incidents import deadlines as policy
 from execflow.respond.incidents import escalation
 from execflow.respond.incidents.deadline_timers import (
@@ -21,13 +21,22 @@ from execflow.respond.incidents.deadline_timers import (
     settle,
 )
 from execflow.respond.incidents.events import IncidentEvent
+from execflow.respond.incidents.jobs import PostmortemReminder
 from execflow.respond.incidents.lifecycle import Action, Lifecycle, Refused, Status, is_open
-from execflow.respond.incidents.models import Incident, IncidentUpdate
+from execflow.respond.incidents.models import Incident, IncidentNote, IncidentUpdate
+from execflow.respond.incidents.public_updates import (
+    arm_first_update,
+    publish,
+    publish_resolution,
+)
 from execflow.respond.incidents.schemas import IncidentPatch, UpdateIn
 from execflow.respond.incidents.service import check_not_future, get_incident
 from execflow.respond.incidents.timeline import record
 from execflow.respond.paging.service import page_people
-from execflow.respond.severity import Severity, needs_commander
+from execflow.respond.severity import Severity, is_public, needs_commander
+
+REMIND = (timedelta(hours=24), timedelta(hours=48))
+"""Post-mortem reminders to the commander, from resolution (the deadline is 72 hours)."""
 
 
 def _open(session: Session, incident_id: str) -> Incident:
@@ -56,6 +65,7 @@ def acknowledge(session: Session, *, incident_id: str, actor: Ref, now: datetime
     record(session, incident, kind=IncidentEvent.ACKNOWLEDGED, actor=actor, now=now)
     settle(session, incident, now=now)
     schedule_deadlines(session, incident, now=now)
+    arm_first_update(session, incident, now=now)
     return incident
 
 
@@ -88,6 +98,14 @@ def resolve(
     )
     settle(session, incident, now=now)
     schedule_deadlines(session, incident, now=now)
+    publish_resolution(session, incident, now=now)
+    if is_public(Severity(incident.severity)) and incident.postmortem_at is None:
+        reminders = [
+            PostmortemReminder(incident.id, int(h.total_seconds() // 3600)) for h in REMIND
+        ]
+        enqueue_many(
+            session, [r.queued(at + h) for r, h in zip(reminders, REMIND, strict=True)], now=now
+        )
     return incident
 
 
@@ -131,14 +149,7 @@ def add_note(
 
 
 def _store_note(session: Session, incident: Incident, body: str, now: datetime) -> str:
-    note = IncidentUpdate(
-        id=new_id("note"),
-        incident_id=incident.id,
-        status="note",
-        body=body,
-        affected_components=[],
-        created_at=now,
-    )
+    note = IncidentNote(id=new_id("note"), incident_id=incident.id, body=body, created_at=now)
     session.add(note)
     return note.id
 
@@ -150,43 +161,14 @@ def add_update(
     incident = get_incident(session, incident_id, lock=True)
     if not is_open(incident.status) and data.status != "resolved":
         raise Conflict(f"incident {incident_id} is resolved")
-    require_ids(session, Component, data.component_statuses, "component_statuses")
-    affected = []
-    for component_id, status in data.component_statuses.items():
-        component: Component = get(session, Component, component_id, "component")
-        old, new = set_component_status(
-            session,
-            component_id=component_id,
-            status=status.value,
-            actor=actor,
-            now=now,
-            reason=Ref("incident", incident.id),
-        )
-        affected.append(
-            {"code": component_id, "name": component.name, "old_status": old, "new_status": new}
-        )
-    update = IncidentUpdate(
-        id=new_id("upd"),
-        incident_id=incident.id,
-        status=data.status,
-        body=data.body,
-        affected_components=affected,
-        created_at=now,
-    )
-    session.add(update)
-    session.flush()
-    incident.first_update_at = incident.first_update_at or now
-    record(
+    update = publish(
         session,
         incident,
-        kind=IncidentEvent.UPDATE_PUBLISHED,
+        status=data.status,
+        body=data.body,
+        component_statuses={k: v.value for k, v in data.component_statuses.items()},
         actor=actor,
         now=now,
-        data={
-            "update_id": update.id,
-            "status": data.status,
-            "components": {a["code"]: a["new_status"] for a in affected},
-        },
     )
     if data.status == "resolved" and is_open(incident.status):
         resolve(session, incident_id=incident.id, actor=actor, now=now)
@@ -227,6 +209,8 @@ def set_severity(
     schedule_deadlines(session, incident, now=now)
     if needs_commander(severity) and not needs_commander(previous) and not incident.commander_id:
         remind_commander_later(session, incident, now=now)
+    if raised and incident.status == Status.ACKNOWLEDGED:
+        arm_first_update(session, incident, now=now)
     return incident
 
 

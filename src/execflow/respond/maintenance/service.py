@@ -21,7 +21,7 @@ from execflow.keyset import Slice, Window, fetch
 from execflow.prove.log.entry import Ref
 from execflow.records import Change, Configured, apply_changes, get, log_change, require_ids
 from execflow.respond.catalog.models import Component
-from execflow.respond.maintenance.jobs import WindowEnded
+from execflow.respond.maintenance.jobs import WindowEnded, notices
 from execflow.respond.maintenance.models import Maintenance
 from execflow.respond.maintenance.schemas import (
     MaintenanceCreate,
@@ -100,6 +100,7 @@ def create(session: Session, *, data: MaintenanceCreate, actor: Ref, now: dateti
     )
     session.add(window)
     _queue_end(session, window, now)
+    outbox.enqueue_many(session, notices(window, now=now, scheduled=True), now=now)
     log_change(
         session,
         kind=Configured.MAINTENANCE,
@@ -119,7 +120,7 @@ def update(
     window: Maintenance = get(session, Maintenance, window_id, "maintenance")
     if data.component_ids is not None:
         require_ids(session, Component, data.component_ids, "component")
-    old_end = window.ends_at
+    old_start, old_end = window.starts_at, window.ends_at
     fields = apply_changes(window, data)
     if window.ends_at <= window.starts_at:
         raise InvalidInput("ends_at must be after starts_at")
@@ -127,6 +128,9 @@ def update(
     window.updated_at = now
     if window.ends_at != old_end:
         _queue_end(session, window, now)
+    moved = notices(window, now=now, scheduled=False)
+    changed = {"started": window.starts_at != old_start, "ended": window.ends_at != old_end}
+    outbox.enqueue_many(session, [q for q in moved if changed[q.payload["phase"]]], now=now)
     log_change(
         session,
         kind=Configured.MAINTENANCE,

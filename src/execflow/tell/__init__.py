@@ -1,0 +1,1 @@
+"""Tell customers: the status page, customers and subscribers, mail, the banner, post-mortems."""

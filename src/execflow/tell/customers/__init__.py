@@ -1,0 +1,1 @@
+"""Customers: who uses which components, and whom to write to."""

@@ -1,0 +1,1 @@
+"""Post-mortems: drafts, published pages, revisions proven by the log, reminders."""

@@ -1,0 +1,1 @@
+"""Status page subscribers: double opt-in, per-component choice, one-click unsubscribe."""
