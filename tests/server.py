@@ -35,6 +35,8 @@ def cli_env(settings: Settings) -> dict[str, str]:
     env["EXECFLOW_BASE_URL"] = settings.base_url
     if settings.smtp_url:
         env["EXECFLOW_SMTP_URL"] = settings.smtp_url
+    if settings.banner_origins:
+        env["EXECFLOW_BANNER_ORIGINS"] = settings.banner_origins
     return env
 
 

@@ -191,7 +191,7 @@ def _install_pages(app: FastAPI, state: AppState) -> None:
             view = read_view(session, state.settings, now)
         return view, pages.html("status.html", view=view)
 
-    app.state.status_cache = StatusCache(build)
+    app.state.status_cache = StatusCache(build, clock=lambda: state.clock.now().timestamp())
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     branding = state.settings.data_dir / "branding"
     if branding.is_dir():

@@ -9,7 +9,7 @@ import socket
 import sys
 import threading
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import timedelta
 from typing import Protocol
 
@@ -42,6 +42,8 @@ MESSAGE_LOOPS = 2
 MESSAGE_BATCH = 128
 TIMER_BATCH = 128
 """Batch sizes: small enough that the first pages leave while later steps are still run."""
+RECORD_EVERY = 16
+"""Sent messages recorded per transaction while a batch is still being sent."""
 SWITCH_INTERVAL_SECONDS = 0.0005
 
 
@@ -105,9 +107,9 @@ class Workers:
         """Claim due outbox rows, deliver them in parallel, record the outcomes together.
 
         Deliveries run in parallel threads; their outcomes (done, with each kind's database
-        work for the batch, or failed) are then written in one transaction, so a batch
-        costs one commit instead of one per row. If that transaction fails, each outcome
-        is written on its own so one bad row cannot hold back the rest.
+        work, or failed) are written RECORD_EVERY at a time as they complete, so a batch
+        costs a few commits instead of one per row. If such a transaction fails, each
+        outcome is written on its own so one bad row cannot hold back the rest.
 
         When every wanted kind is database work only, claiming, the work and completing
         share one transaction: nothing leaves the database, so no lease is needed between.
@@ -142,7 +144,21 @@ class Workers:
             items = self._claim(session, limit, wanted)
         sending = [i for i in items if not self.handlers[i.kind].inline]
         outcomes = [Outcome(i, None) for i in items if self.handlers[i.kind].inline]
-        outcomes += self._pool.map(self._attempt, sending)
+        # Sent messages are recorded a few at a time as they complete, not once for the
+        # whole batch: a worker killed mid-batch leaves at most that many sent-but-unrecorded
+        # rows for another worker to send again (the same message: same ids).
+        for future in as_completed([self._pool.submit(self._attempt, i) for i in sending]):
+            outcomes.append(future.result())
+            if len(outcomes) >= RECORD_EVERY:
+                self._record(outcomes)
+                outcomes = []
+        self._record(outcomes)
+        return len(items)
+
+    def _record(self, outcomes: list[Outcome]) -> None:
+        """Write outcomes in one transaction; if that fails, each on its own."""
+        if not outcomes:
+            return
         try:
             with self.db.write() as session:
                 self._settle_all(session, outcomes)
@@ -156,7 +172,6 @@ class Workers:
                         self._settle_all(session, [outcome])
                 except Exception:  # its lease runs out and the row is tried again
                     log.exception("recording outbox %s failed", outcome.item.id)
-        return len(items)
 
     def _claim(self, session: Session, limit: int, kinds: list[str]) -> list[outbox.Claimed]:
         return outbox.claim(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -23,7 +22,7 @@ FRESH_SECONDS = 1.0
 
 class _Memo:
     def __init__(self) -> None:
-        self.at = -FRESH_SECONDS
+        self.at = float("-inf")
         self.body = b""
         self.etag = ""
 
@@ -57,9 +56,10 @@ def _cors(request: Request, state: AppState) -> dict[str, str]:
 async def get_banner(request: Request, state: State) -> Response:
     """`{"active", "severity", "message", "incident_id", "updated_at"}`, with an ETag."""
     memo = _memo(request)
-    if time.monotonic() - memo.at >= FRESH_SECONDS:
+    moment = state.clock.now().timestamp()
+    if not 0 <= moment - memo.at < FRESH_SECONDS:
         body = json.dumps(await run_in_threadpool(_read, state), separators=(",", ":")).encode()
-        memo.body, memo.at = body, time.monotonic()
+        memo.body, memo.at = body, moment
         memo.etag = '"' + hashlib.sha256(body).hexdigest()[:24] + '"'
     headers = {**_cors(request, state), "ETag": memo.etag, "Cache-Control": "no-cache"}
     if memo.etag in request.headers.get("if-none-match", ""):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from datetime import datetime
 from email.utils import format_datetime
 from typing import Any
@@ -80,7 +81,8 @@ def rss(view: StatusView, base: str) -> bytes:
             f"<link>{escape(item['shortlink'])}</link>",
             f'<guid isPermaLink="false">{escape(item["id"])}</guid>',
             f"<pubDate>{_rfc822(item['created_at'])}</pubDate>",
-            f"<description>{escape(_text(item))}</description>",
+            # RSS readers take a description as HTML: the text is escaped as HTML, then XML.
+            f"<description>{escape(html.escape(_text(item)))}</description>",
             "</item>",
         ]
     parts += ["</channel>", "</rss>"]
