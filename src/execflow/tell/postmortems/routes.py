@@ -64,5 +64,6 @@ def postmortem_page(incident_id: str, request: Request, state: State) -> Respons
         pm=postmortem,
         incident=incident,
         vkey=state.signer.verifier.vkey(),
+        public_log=state.settings.public_log,
         headers={"Cache-Control": "public, max-age=60"},
     )

@@ -1,7 +1,8 @@
 """Ninety daily uptime bars per component, from the probes' day rollups.
 
 A day with no checks is "no data", never "down"; failed checks inside a maintenance window
-are counted apart and excluded from the percentage; a day with a few failed checks is
+are counted apart and excluded from the percentage (a day whose only failures were in
+maintenance shows as maintenance); a day with a few failed checks is
 degraded, one with more is a partial outage, one failing at least half its checks is
 down (major outage).
 """
@@ -24,6 +25,16 @@ DOWN_FROM = 0.5
 """A day failing at least this share of its checks is down."""
 
 
+_CODES = {
+    "operational": "u",
+    "degraded_performance": "g",
+    "partial_outage": "p",
+    "major_outage": "x",
+    "maintenance": "m",
+    "no_data": "n",
+}
+
+
 @dataclass(frozen=True)
 class Day:
     """One bar: a day's counts and what they mean."""
@@ -41,22 +52,29 @@ class Day:
             return "maintenance" if self.maintenance else "no_data"
         share = self.failures / counted
         if share == 0:
-            return "operational"
+            return "maintenance" if self.maintenance else "operational"
         if share < DEGRADED_BELOW:
             return "degraded_performance"
         return "partial_outage" if share < DOWN_FROM else "major_outage"
 
     @property
+    def code(self) -> str:
+        """The bar's one-letter class: u up, g degraded, p partial, x down, m maintenance,
+        n no data (the page repeats it 90 times per component, so it is short)."""
+        return _CODES[self.state]
+
+    @property
     def label(self) -> str:
-        """The bar's text alternative, e.g. '2026-11-30: 99.86 % up (3 of 2,160 checks failed)'."""
+        """The bar's hover text, e.g. '2026-11-30 99.86% up, 3 of 2,160 checks failed'."""
         when = self.day.isoformat()
         counted = self.checks - self.maintenance
         if counted <= 0:
-            return f"{when}: maintenance only" if self.maintenance else f"{when}: no data"
+            return f"{when} maintenance only" if self.maintenance else f"{when} no data"
         up = 100 * (counted - self.failures) / counted
-        note = f" ({self.failures:,} of {counted:,} checks failed)" if self.failures else ""
+        note = f", {self.failures:,} of {counted:,} checks failed" if self.failures else ""
         held = f", {self.maintenance:,} in maintenance" if self.maintenance else ""
-        return f"{when}: {up:.2f} % up{note}{held}"
+        shown = "100" if not self.failures else f"{up:.2f}"
+        return f"{when} {shown}% up{note}{held}"
 
 
 @dataclass(frozen=True)
