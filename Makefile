@@ -44,6 +44,8 @@ bench: install
 	$(PY) bench/detection.py --json
 	$(PY) bench/probes.py --json
 	$(PY) bench/writes.py --json
+	$(PY) bench/status_page.py --json
+	$(PY) bench/fanout.py --json
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -75,6 +75,7 @@ def test_benchmark_doc_write_figures_are_the_measured_ones() -> None:
         "architecture.md",
         "benchmarks.md",
         "audit-events.md",
+        "tell.md",
     ],
 )
 def test_the_readme_links_every_doc(page: str) -> None:
@@ -103,3 +104,12 @@ def test_every_tell_event_is_listed() -> None:
     section = page.split("## Telling customers", 1)[1].split("## ", 1)[0]
     listed = set(re.findall(r"`([a-z_]+\.[a-z_]+)`", section))
     assert listed == {event.value for event in TellEvent}
+
+
+def test_the_telling_figures_are_the_measured_ones() -> None:
+    status = json.loads((REPO / "bench" / "results" / "status_page.json").read_text())
+    fanout = json.loads((REPO / "bench" / "results" / "fanout.json").read_text())
+    assert f"{status['status_page_per_second']} req/s" in BENCHMARKS
+    assert f"| {status['status_to_hello_ratio']} |" in BENCHMARKS
+    for backend in ("sqlite", "postgresql"):
+        assert f"{fanout[f'{backend}_all_delivered_s']} s" in BENCHMARKS

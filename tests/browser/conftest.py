@@ -13,9 +13,13 @@ PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 900}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """One Chromium for the whole run (`make install` installs it)."""
+    """One Chromium per test module (`make install` installs it).
+
+    Not for the whole session: Playwright's sync API keeps an event loop running in the
+    main thread while it is open, and other tests call asyncio.run().
+    """
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         yield chromium

@@ -40,6 +40,7 @@ _COMPONENTS = [
 
 
 def load_respond(session: Session, now: datetime, base_url: str) -> int:
+    """People, components, a schedule and policy, a service, two incidents, monitors."""
     if session.execute(select(Person.id).limit(1)).first() is not None:
         return 0
     people = [
