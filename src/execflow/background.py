@@ -51,6 +51,6 @@ def handlers(db: Database, settings: Settings, clock: Clock) -> dict[str, Handle
         **transitions.HANDLERS,
         **public_updates.HANDLERS,
         **fanout.handlers(sender),
-        **status_mail.handlers(settings),
+        **status_mail.handlers(db, settings, clock),
         **postmortem_reminders.handlers(sender),
     }

@@ -42,6 +42,8 @@ MESSAGE_LOOPS = 2
 MESSAGE_BATCH = 128
 TIMER_BATCH = 128
 """Batch sizes: small enough that the first pages leave while later steps are still run."""
+DELIVERY_THREADS = 16
+"""Messages one worker process may have in flight at once."""
 RECORD_EVERY = 16
 """Sent messages recorded per transaction while a batch is still being sent."""
 SWITCH_INTERVAL_SECONDS = 0.0005
@@ -75,7 +77,7 @@ class Workers:
         *,
         handlers: Mapping[str, outbox.Handler],
         owner: str | None = None,
-        delivery_threads: int = 16,
+        delivery_threads: int = DELIVERY_THREADS,
         lease: timedelta = DEFAULT_LEASE,
         role: str = ALL,
     ) -> None:

@@ -29,6 +29,8 @@ class Claimed:
     payload: dict[str, Any]
     attempts: int
     max_attempts: int
+    owner: str = ""
+    """The worker holding the lease (a delivery may complete its own row early)."""
 
 
 Deliver = Callable[[Claimed], None]

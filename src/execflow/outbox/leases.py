@@ -131,7 +131,7 @@ def claim(
         statement, {"claim_now": now, "claim_owner": owner, "claim_until": now + lease}
     )
     rows = sorted(result.all(), key=lambda row: (row.due_at, row.id))
-    return [Claimed(r.id, r.kind, dict(r.payload), r.attempts, r.max_attempts) for r in rows]
+    return [Claimed(r.id, r.kind, dict(r.payload), r.attempts, r.max_attempts, owner) for r in rows]
 
 
 def complete_many(
