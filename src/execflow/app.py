@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Receive, Scope, Send
@@ -18,6 +18,15 @@ from execflow.access.routes import router as tokens_router
 from execflow.background import background
 from execflow.clock import Clock, SystemClock
 from execflow.config import Settings
+from execflow.console import apidocs as console_apidocs
+from execflow.console import audit as console_audit
+from execflow.console import catalog as console_catalog
+from execflow.console import incidents as console_incidents
+from execflow.console import live as console_live
+from execflow.console import login as console_login
+from execflow.console import monitors as console_monitors
+from execflow.console import oncall as console_oncall
+from execflow.console.auth import NotAllowed, SignInFirst, login_redirect
 from execflow.db import Database
 from execflow.detect.anomaly import routes as metric_routes
 from execflow.detect.ingest import routes as ingest_routes
@@ -89,6 +98,15 @@ def _install_error_handlers(app: FastAPI) -> None:
             headers=getattr(exc, "headers", None),
         )
 
+    @app.exception_handler(SignInFirst)
+    async def _sign_in(_request: Request, exc: SignInFirst) -> Response:
+        return RedirectResponse(login_redirect(exc.back_to), status_code=303)
+
+    @app.exception_handler(NotAllowed)
+    async def _not_allowed(request: Request, exc: NotAllowed) -> Response:
+        pages: Pages = request.app.state.pages
+        return pages.response("message.html", 403, heading="Not allowed", text=str(exc))
+
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", exc_info=exc)
@@ -142,7 +160,10 @@ def create_app(
             if workers is not None:
                 workers.stop()
 
-    app = ExecFlowAPI(title="ExecFlow", version=__version__, lifespan=lifespan)
+    # /docs is the console's own API reference (apidocs), never a CDN-loaded Swagger UI.
+    app = ExecFlowAPI(
+        title="ExecFlow", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None
+    )
     app.state.execflow = state
     counters = HttpCounters(state.registry)
     keys = ServiceKeys(state.db)
@@ -201,6 +222,17 @@ def _install_pages(app: FastAPI, state: AppState) -> None:
     app.include_router(subscription_routes.router)
     app.include_router(banner_routes.router)
     app.include_router(postmortem_routes.public)
+    for console_router in (
+        console_login.router,
+        console_incidents.router,
+        console_audit.router,
+        console_live.router,
+        console_oncall.router,
+        console_catalog.router,
+        console_monitors.router,
+        console_apidocs.router,
+    ):
+        app.include_router(console_router)
 
 
 def _register_gauges(state: AppState) -> None:

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from execflow.access.roles import Role
 from execflow.access.service import create_token
+from execflow.access.signin import signin_link
 from execflow.config import Settings
 from execflow.db import Database
 from execflow.migrate import upgrade
@@ -30,6 +31,8 @@ class InitResult:
     vkey: str
     data_dir: str
     database_url: str
+    login_url: str
+    """A one-time console sign-in link for the admin token (15 minutes)."""
 
 
 def is_initialised(settings: Settings) -> bool:
@@ -61,14 +64,16 @@ def initialise(settings: Settings, *, now: datetime, exist_ok: bool = False) -> 
     signer = load_signer(settings.key_path, settings.log_origin)
     try:
         with db.write() as session:
-            _, secret = create_token(
+            token, secret = create_token(
                 session, name="admin (init)", role=Role.ADMIN, actor=CLI_ACTOR, now=now
             )
     finally:
         db.dispose()
+    link = signin_link(load_secret(settings.link_key_path), kind="token", ident=token.id, now=now)
     return InitResult(
         admin_token=secret,
         vkey=signer.verifier.vkey(),
         data_dir=str(settings.data_dir.resolve()),
         database_url=settings.resolved_database_url,
+        login_url=f"{settings.base_url.rstrip('/')}/login/{link}",
     )

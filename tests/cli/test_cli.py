@@ -32,7 +32,8 @@ def _init(conf: Settings) -> dict[str, str]:
 
 def test_init_makes_key_token_and_schema_once(fresh: Settings) -> None:
     made = _init(fresh)
-    assert set(made) == {"admin_token", "vkey", "data_dir", "database_url"}
+    assert set(made) == {"admin_token", "vkey", "data_dir", "database_url", "login_url"}
+    assert made["login_url"].startswith(f"{fresh.base_url}/login/")
     assert parse_vkey(made["vkey"]).name == "execflow.localhost/log"
     key = fresh.key_path
     assert key.stat().st_mode & 0o777 == 0o600

@@ -33,6 +33,7 @@ def init(as_json: bool, exist_ok: bool) -> None:
     click.echo(f"Database:     {result.database_url}")
     click.echo(f"Log vkey:     {result.vkey}")
     click.echo(f"Admin token:  {result.admin_token}  (shown once; store it now)")
+    click.echo(f"Sign in:      {result.login_url}  (once, within 15 minutes)")
 
 
 @click.command()

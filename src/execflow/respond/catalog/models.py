@@ -49,6 +49,8 @@ class Person(Base):
     webhook_url: Mapped[str | None] = mapped_column(String(2000), nullable=True)
     webhook_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
     """`whsec_...`: signs this person's webhook pages (Standard Webhooks)."""
+    role: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    """Console role (viewer, responder, admin); None: cannot sign in to the console."""
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 

@@ -40,7 +40,7 @@ def create_person(session: Session, *, data: PersonCreate, actor: Ref, now: date
         subject_id=person.id,
         actor=actor,
         now=now,
-        data={"timezone": person.timezone},
+        data={"timezone": person.timezone, "role": person.role},
     )
     return person
 
@@ -50,7 +50,7 @@ def update_person(
 ) -> Person:
     """Change a person's fields."""
     person: Person = get(session, Person, person_id, "person")
-    fields = apply_changes(person, data, clearable=frozenset({"webhook_url"}))
+    fields = apply_changes(person, data, clearable=frozenset({"webhook_url", "role"}))
     if person.webhook_url and not person.webhook_secret:
         person.webhook_secret = signing.new_secret()
     log_change(

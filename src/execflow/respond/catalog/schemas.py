@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from execflow.access.roles import Role
 from execflow.ids import RowId
 from execflow.respond.severity import Severity
 
@@ -100,6 +101,8 @@ class PersonCreate(_PersonChecks):
     email: str = Field(max_length=320)
     timezone: str = "UTC"
     webhook_url: str | None = Field(default=None, max_length=2000)
+    role: Role | None = None
+    """Console role; null (the default): cannot sign in to the console."""
 
 
 class PersonUpdate(_PersonChecks):
@@ -109,6 +112,8 @@ class PersonUpdate(_PersonChecks):
     email: str | None = Field(default=None, max_length=320)
     timezone: str | None = None
     webhook_url: str | None = Field(default=None, max_length=2000)
+    role: Role | None = None
+    """Console role; null takes console access away."""
 
 
 class PersonRead(BaseModel):
@@ -121,6 +126,7 @@ class PersonRead(BaseModel):
     webhook_url: str | None
     webhook_secret: str | None = None
     """Signs this person's webhook pages; shown to admins only, masked for other roles."""
+    role: Role | None = None
     created_at: datetime
 
 

@@ -110,6 +110,18 @@ def uptime_by_component(
     return {c: _uptime(days, counts[c]) for c in wanted}
 
 
+def uptime_of_monitor(session: Session, monitor_id: str, now: datetime) -> Uptime:
+    """One monitor's 90 bars."""
+    first = (now - timedelta(days=DAYS - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    rows = session.execute(
+        select(Rollup.start, Rollup.checks, Rollup.failures, Rollup.maintenance).where(
+            Rollup.monitor_id == monitor_id, Rollup.period == "day", Rollup.start >= first
+        )
+    ).all()
+    counts = {start.date(): [checks, failures, held] for start, checks, failures, held in rows}
+    return _uptime([first.date() + timedelta(days=n) for n in range(DAYS)], counts)
+
+
 def _uptime(days: list[date], counts: dict[date, list[int]]) -> Uptime:
     bars = [Day(d, *counts.get(d, [0, 0, 0])) for d in days]
     counted = sum(b.checks - b.maintenance for b in bars)

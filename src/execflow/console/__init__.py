@@ -1,0 +1,1 @@
+"""The responder console: the server-rendered pages people run incidents from."""
