@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from execflow.access.roles import Role
 from execflow.clock import ManualClock
@@ -80,7 +80,7 @@ def test_the_page_reads_well_everywhere_without_errors_or_serious_violations(
     db: Database,
     clock: ManualClock,
     make_token: TokenFactory,
-    viewport: dict[str, int],
+    viewport: ViewportSize,
     scheme: str,
 ) -> None:
     api = _seed(db, clock)

@@ -19,6 +19,7 @@ from starlette.datastructures import FormData
 from execflow.access.roles import Role
 from execflow.console import sessions
 from execflow.console.sessions import Principal
+from execflow.prove.log import store
 from execflow.web.deps import State
 from execflow.web.state import AppState
 
@@ -37,23 +38,30 @@ class NotAllowed(Exception):
     """The request is refused (403): a missing CSRF token, or too weak a role."""
 
 
-def _lookup(state: AppState, secret: str) -> Principal | None:
+def _lookup(state: AppState, secret: str) -> tuple[Principal | None, int]:
     now = state.clock.now()
     with state.db.read() as session:
         principal = sessions.resolve(session, secret, now)
         touch = principal is not None and sessions.needs_touch(session, principal, now)
+        size = store.appended_size(session)
     if principal is not None and touch:
         with state.writes.write() as session:
             sessions.touch(session, principal, now)
-    return principal
+    return principal, size
 
 
 async def principal_or_none(request: Request, state: State) -> Principal | None:
-    """The signed-in principal, if the request carries a live session."""
+    """The signed-in principal, if the request carries a live session.
+
+    Also notes the log's size before the page is read (`request.state.log_size`): the
+    page's live updates start there, so no change made meanwhile is missed.
+    """
     secret = request.cookies.get(COOKIE)
     if not secret:
         return None
-    return await run_in_threadpool(_lookup, state, secret)
+    principal, size = await run_in_threadpool(_lookup, state, secret)
+    request.state.log_size = size
+    return principal
 
 
 async def signed_in(request: Request, state: State) -> Principal:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -26,6 +27,7 @@ from execflow.prove.log import store
 from execflow.prove.log.models import LogEntry
 from execflow.web.deps import State
 
+log = logging.getLogger("execflow.console")
 router = APIRouter(include_in_schema=False)
 POLL_SECONDS = 0.25
 KEEPALIVE_SECONDS = 15.0
@@ -107,18 +109,30 @@ async def events(request: Request, state: State, _me: Signed) -> StreamingRespon
     """One `change` event per new log entry (id = its index), resuming after Last-Event-ID."""
     watch = _watch(request)
     last = request.headers.get("last-event-id", "")
-    position = int(last) + 1 if last.isdigit() else await watch.current()
+    since = request.query_params.get("since", "")
+    if last.isdigit():
+        position = int(last) + 1
+    elif since.isdigit():
+        position = int(since)  # the log's size when the page was made: nothing is missed
+    else:
+        position = await watch.current()
 
     async def stream() -> AsyncIterator[str]:
         seen = position
         yield "retry: 2000\n\n"
         while not await request.is_disconnected():
-            size = await watch.beyond(seen, KEEPALIVE_SECONDS)
-            if size <= seen:
-                yield ": still here\n\n"
+            try:
+                size = await watch.beyond(seen, KEEPALIVE_SECONDS)
+                if size <= seen:
+                    yield ": still here\n\n"
+                    continue
+                stop = min(size, seen + MOST_PER_WAKE)
+                items = await run_in_threadpool(_entries, state.db, seen, stop)
+            except Exception:  # the stream stays open; the page keeps its last state
+                log.exception("reading the log for a console stream failed")
+                await asyncio.sleep(POLL_SECONDS)
                 continue
-            stop = min(size, seen + MOST_PER_WAKE)
-            for item in await run_in_threadpool(_entries, state.db, seen, stop):
+            for item in items:
                 yield f"id: {item['index']}\nevent: change\ndata: {json.dumps(item)}\n\n"
             seen = stop
 

@@ -40,5 +40,6 @@ def render(
         now_iso=rfc3339(state.clock.now()),
         can_act=me.role.allows(Role.RESPONDER),
         is_admin=me.role.allows(Role.ADMIN),
+        log_at=getattr(request.state, "log_size", None),
         **context,
     )

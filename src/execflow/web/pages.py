@@ -49,8 +49,10 @@ def human(value: datetime | str | None) -> str:
     return _moment(value).strftime("%d %b %Y, %H:%M UTC")
 
 
-def iso(value: datetime | str) -> str:
-    """RFC 3339 for a datetime attribute."""
+def iso(value: datetime | str | None) -> str:
+    """RFC 3339 for a datetime attribute ("" for none)."""
+    if value is None:
+        return ""
     return _moment(value).isoformat().replace("+00:00", "Z")
 
 

@@ -28,7 +28,7 @@ def people_names(session: Session) -> dict[str, str]:
 
 def create_person(session: Session, *, data: PersonCreate, actor: Ref, now: datetime) -> Person:
     """Add a person (the log records the id, never the address)."""
-    person = Person(id=new_id("per"), created_at=now, **data.model_dump())
+    person = Person(id=new_id("per"), created_at=now, **data.model_dump(mode="json"))
     if person.webhook_url:
         person.webhook_secret = signing.new_secret()
     session.add(person)
@@ -60,7 +60,7 @@ def update_person(
         subject_id=person.id,
         actor=actor,
         now=now,
-        data={"fields": fields},
+        data={"fields": fields, "role": person.role} if "role" in fields else {"fields": fields},
     )
     return person
 

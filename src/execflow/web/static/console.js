@@ -86,7 +86,28 @@
         if (focused && focused.querySelector("textarea, input[type=text], input[type=search]")) {
           return; /* never replace a form someone is typing in */
         }
+        /* keep what the person was looking at: proof results and opened details */
+        var checked = {};
+        main.querySelectorAll("[data-verified]").forEach(function (el) {
+          if (el.textContent) { checked[el.getAttribute("data-verified")] = [el.textContent, el.className]; }
+        });
+        var box = main.querySelector("[data-consistency]");
+        var said = box ? [box.textContent, box.className, box.getAttribute("role")] : null;
+        var opened = [];
+        main.querySelectorAll("details[open]").forEach(function (el, n) { opened.push(el.id || n); });
         main.innerHTML = fresh.innerHTML;
+        main.querySelectorAll("[data-verified]").forEach(function (el) {
+          var kept = checked[el.getAttribute("data-verified")];
+          if (kept) { el.textContent = kept[0]; el.className = kept[1]; }
+        });
+        main.querySelectorAll("details").forEach(function (el, n) {
+          if (opened.indexOf(el.id || n) !== -1) { el.open = true; }
+        });
+        var fresh_box = main.querySelector("[data-consistency]");
+        if (fresh_box && said) {
+          fresh_box.textContent = said[0]; fresh_box.className = said[1];
+          if (said[2]) { fresh_box.setAttribute("role", said[2]); }
+        }
         localTimes(main); countdowns(main); verifyButtons(main);
         if (current >= 0) { select(current); }
       })
@@ -105,8 +126,12 @@
   function live() {
     if (!document.querySelector("[data-updated-at]")) { return; }
     if (!window.EventSource) { status("Polling"); poll(); return; }
-    var source = new EventSource("/events");
+    var marker = document.querySelector("[data-log-at]");
+    var since = marker ? "?since=" + marker.getAttribute("data-log-at") : "";
+    var source = new EventSource("/events" + since);
     source.addEventListener("change", function () { refresh(); });
+    /* closed before the page goes, so leaving never shows as a broken stream */
+    window.addEventListener("pagehide", function () { source.close(); });
     source.onopen = function () { status("Live"); if (pollTimer) { clearTimeout(pollTimer); pollTimer = null; } };
     source.onerror = function () { status("Reconnecting…"); if (!pollTimer) { pollTimer = setTimeout(poll, 10000); } };
   }
@@ -139,7 +164,9 @@
   }
   /* The checkpoint: verify its signature with the vkey, return {size, root}. */
   async function openCheckpoint(note, vkey) {
-    var parts = vkey.split("+");
+    /* name+keyid+base64: the name has no "+", the base64 may */
+    var first = vkey.indexOf("+"), second = vkey.indexOf("+", first + 1);
+    var parts = [vkey.slice(0, first), vkey.slice(first + 1, second), vkey.slice(second + 1)];
     var key = bytes(parts[2]);
     if (key[0] !== 1) { throw new Error("not an Ed25519 verifier key"); }
     var split = note.indexOf("\n\n");
