@@ -5,7 +5,8 @@
 Seeds a fresh SQLite instance with 100 components in 10 groups, one monitor each with 365
 days of day rollups (some days degraded, some down, some in maintenance), 60 resolved
 incidents with their updates and 2 open ones; serves it with `bench/status_server.py`
-(the real app and its workers, plus a constant /hello.html of the same size) and loads
+(`bench/page_server.py`: the real app and its workers, plus a constant hello page of the
+same size) and loads
 both pages with wrk, 32 connections, in the same run. Also times one build of the page
 (read and render), which the server does at most once a second, in the background.
 """
@@ -147,7 +148,7 @@ def main() -> None:
         port = free_port()
         env = {**cli_env(settings), "EXECFLOW_BASE_URL": f"http://127.0.0.1:{port}"}
         server = subprocess.Popen(
-            [sys.executable, str(Path(__file__).with_name("status_server.py")), str(port)],
+            [sys.executable, str(Path(__file__).with_name("page_server.py")), str(port)],
             env={**os.environ, **env},
         )
         url = f"http://127.0.0.1:{port}"
@@ -155,7 +156,7 @@ def main() -> None:
             deadline = time.monotonic() + 60
             while True:
                 try:
-                    if httpx.get(url + "/hello.html", timeout=2).status_code == 200:
+                    if httpx.get(url + "/healthz", timeout=2).status_code == 200:
                         break
                 except httpx.HTTPError:
                     pass
@@ -166,7 +167,7 @@ def main() -> None:
             figures: dict[str, Any] = {"page_bytes": size, "day_rollups": rollups}
             # Alternated, and each measured twice: the second pair is reported, once the
             # workers have signed the seeded entries and both paths are warm.
-            for name, path in (("hello", "/hello.html"), ("status", "/status.html")) * 2:
+            for name, path in (("hello", f"/hello/{size}.html"), ("status", "/status.html")) * 2:
                 wrk.run(url + path, seconds=1, connections=32)
                 load = wrk.run(url + path, seconds=args.seconds, connections=32)
                 figures.update(load.as_dict(f"{name}_page"))

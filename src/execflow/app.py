@@ -27,6 +27,8 @@ from execflow.console import login as console_login
 from execflow.console import monitors as console_monitors
 from execflow.console import oncall as console_oncall
 from execflow.console.auth import NotAllowed, SignInFirst, login_redirect
+from execflow.console.live import LogWatch
+from execflow.console.page_cache import PageCache
 from execflow.db import Database
 from execflow.detect.anomaly import routes as metric_routes
 from execflow.detect.ingest import routes as ingest_routes
@@ -120,13 +122,16 @@ class ExecFlowAPI(FastAPI):
 
     front: IntakeFront | None = None
     writes: WriteFront | None = None
+    pages: PageCache | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        front, writes = self.front, self.writes
+        front, writes, pages = self.front, self.writes, self.pages
         if front is not None and front.handles(scope):
             await front(scope, receive, send)
         elif writes is not None and writes.handles(scope):
             await writes(scope, receive, send, super().__call__)
+        elif pages is not None:
+            await pages(scope, receive, send, super().__call__)
         else:
             await super().__call__(scope, receive, send)
 
@@ -172,6 +177,8 @@ def create_app(
     app.state.intake = intake
     app.front = IntakeFront(intake, counters)
     app.writes = WriteFront(state, counters, [audit_routes.RECORD, incident_routes.CREATE])
+    app.state.log_watch = LogWatch(state.db)
+    app.pages = PageCache(app.state.log_watch, clock=lambda: state.clock.now().timestamp())
     _install_error_handlers(app)
     _install_pages(app, state)
     app.include_router(ops_router)

@@ -254,3 +254,27 @@ def test_every_screen_has_no_serious_accessibility_violation(
     anonymous = _context(browser).new_page()
     anonymous.goto(f"{console.server.url}/login")
     assert _serious(anonymous) == []
+
+
+def test_times_are_shown_in_the_viewers_zone_across_daylight_saving(
+    browser: Browser, console: Console, db: Database
+) -> None:
+    # 2026-11-01 01:30 happens twice in New York: first in EDT (05:30 UTC), then in EST.
+    with db.write() as session:
+        for title, at in (
+            ("Before the clocks went back", datetime(2026, 11, 1, 5, 30, tzinfo=UTC)),
+            ("After the clocks went back", datetime(2026, 11, 1, 6, 30, tzinfo=UTC)),
+        ):
+            made = make_incident(session, at, None, severity="P3", title=title)
+            made.created_at = at
+    context = browser.new_context(viewport=DESKTOP, timezone_id="America/New_York")
+    page = _token_sign_in(context, console)
+    for title, shown in (
+        ("Before the clocks went back", "01:30 AM EDT"),
+        ("After the clocks went back", "01:30 AM EST"),
+    ):
+        row = page.locator("[data-row]", has_text=title)
+        moment = row.locator("time").first
+        expect(moment).to_contain_text(shown)
+        assert "UTC" in (moment.get_attribute("title") or "")
+    context.close()

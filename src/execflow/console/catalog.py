@@ -181,6 +181,9 @@ async def admin_change(what: str, request: Request, state: State, me: Signed) ->
         raise InvalidInput(f"unknown change {what}")
     try:
         said = await run_in_threadpool(_change, state, what, form, me)
+        cache = getattr(request.app, "pages", None)
+        if cache is not None:
+            cache.clear()
     except ValidationError as exc:
         said = "Not done: " + "; ".join(str(e["msg"]) for e in exc.errors())
     except ExecFlowError as exc:

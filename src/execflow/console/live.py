@@ -47,6 +47,11 @@ class LogWatch:
         with self.db.read() as session:
             return store.appended_size(session)
 
+    def seen(self) -> int | None:
+        """The size last read (None before the first read); keeps the watcher running."""
+        self._start()
+        return self.size
+
     async def current(self) -> int:
         """The size now."""
         self._start()
@@ -84,10 +89,7 @@ class LogWatch:
 
 
 def _watch(request: Request) -> LogWatch:
-    found: LogWatch | None = getattr(request.app.state, "log_watch", None)
-    if found is None:
-        found = LogWatch(request.app.state.execflow.db)
-        request.app.state.log_watch = found
+    found: LogWatch = request.app.state.log_watch
     return found
 
 

@@ -199,6 +199,9 @@ async def logout(request: Request, state: State, principal: Signed) -> Response:
     form = await request.form()
     checked(form, principal)
     await run_in_threadpool(_end, state, principal, _field(form, "everywhere") == "yes")
+    cache = getattr(request.app, "pages", None)
+    if cache is not None:
+        cache.clear()
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(COOKIE, path="/")
     return response

@@ -45,7 +45,10 @@ class Monitor(Base):
     """When the monitor last went down or came back from down."""
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
-    __table_args__ = (Index("ix_monitors_due", "next_due_at"),)
+    __table_args__ = (
+        Index("ix_monitors_due", "next_due_at"),
+        Index("ix_monitors_name", "name", "id"),
+    )
 
 
 class CheckResult(Base):

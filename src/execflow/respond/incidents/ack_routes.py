@@ -35,9 +35,18 @@ _HEADERS = {
 
 
 def _page(
-    title: str, paragraphs: list[str], status: int, form: str = "", detail: str = ""
+    title: str,
+    paragraphs: list[str],
+    status: int,
+    *,
+    form: str = "",
+    detail: str = "",
+    incident_id: str | None = None,
 ) -> HTMLResponse:
     body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+    if incident_id is not None:
+        where = html.escape(f"/incidents/{incident_id}", quote=True)
+        body += f"<p><a href='{where}'>Open the incident in the console</a></p>"
     if detail:
         body += (
             "<pre style='white-space:pre-wrap;font:inherit;background:#f4f4f4;padding:.75em'>"
@@ -84,6 +93,7 @@ def show(token: str, state: State) -> HTMLResponse:
                     f"Nothing more to do, {name}.",
                 ],
                 200,
+                incident_id=incident.id,
             )
         form = (
             f"<form method=post action='/ack/{html.escape(token, quote=True)}'>"
@@ -94,8 +104,9 @@ def show(token: str, state: State) -> HTMLResponse:
             incident.title,
             [*_facts(incident), f"You were paged, {name}. Acknowledging stops the escalation."],
             200,
-            form,
-            incident.summary,
+            form=form,
+            detail=incident.summary,
+            incident_id=incident.id,
         )
 
 

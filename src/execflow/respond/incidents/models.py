@@ -45,6 +45,7 @@ class Incident(Base):
     __table_args__ = (
         Index("ix_incidents_status", "status"),
         Index("ix_incidents_dedup", "service_id", "dedup_key"),
+        Index("ix_incidents_created", "created_at", "id"),
     )
 
 

@@ -52,7 +52,7 @@ def links_for(ctx: PagingContext, page: dict[str, Any]) -> tuple[str, str]:
     base = ctx.settings.base_url.rstrip("/")
     return (
         f"{base}/ack/{links.sign(ctx.link_secret, claim)}",
-        f"{base}/api/v1/incidents/{page['incident_id']}",
+        f"{base}/incidents/{page['incident_id']}",
     )
 
 

@@ -32,7 +32,7 @@ def handlers(sender: Sender) -> dict[str, Handler]:
             return
         person = session.get(Person, incident.commander_id) if incident.commander_id else None
         if person is not None:
-            link = f"{sender.base_url}/api/v1/incidents/{incident.id}/postmortem"
+            link = f"{sender.base_url}/incidents/{incident.id}#pm-h"
             mail = MailOut(
                 to=person.email,
                 subject=f"[{sender.page_name}] Post-mortem due in {72 - job.hours} h: "

@@ -75,7 +75,9 @@
   function refresh() {
     if (refreshing) { again = true; return; }
     refreshing = true;
-    fetch(window.location.href, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+    /* made afresh (never a kept page): another node may not have seen the change yet */
+    var url = window.location.pathname + window.location.search + (window.location.search ? "&" : "?") + "live=1";
+    fetch(url, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
       .then(function (response) { return response.ok ? response.text() : null; })
       .then(function (html) {
         if (!html) { return; }
