@@ -70,9 +70,22 @@ async def services_page(request: Request, state: State, me: Signed) -> Response:
     return render(request, me, "console/services.html", "Services", "services", **found)
 
 
+def _settings(state: AppState) -> list[tuple[str, str]]:
+    """The running settings, secrets in URLs masked."""
+    shown = []
+    for name, value in sorted(state.settings.model_dump().items()):
+        text = "" if value is None else str(value)
+        if "://" in text and "@" in text:
+            scheme, rest = text.split("://", 1)
+            text = f"{scheme}://****@{rest.rsplit('@', 1)[1]}"
+        shown.append((f"EXECFLOW_{name.upper()}", text))
+    return shown
+
+
 def _admin(state: AppState) -> dict[str, Any]:
     with state.db.read() as session:
         return {
+            "settings": _settings(state),
             "people": list(session.execute(select(Person).order_by(Person.name)).scalars()),
             "tokens": list(
                 session.execute(select(ApiToken).order_by(ApiToken.created_at.desc())).scalars()

@@ -197,6 +197,17 @@ def _change(state: AppState, what: str, form: Any, me: Principal) -> tuple[str, 
                 now=now,
             )
             return f"/monitors/{monitor_id}", "Paused." if what == "pause" else "Resumed."
+        if what == "edit":
+            monitor_id = _text(form, "monitor_id")
+            changes = MonitorUpdate(
+                name=_text(form, "name") or None,
+                interval_seconds=float(_text(form, "interval_seconds") or 0) or None,
+                failures_before_down=int(_text(form, "failures_before_down") or 0) or None,
+            )
+            probes.update_monitor(
+                session, monitor_id=monitor_id, data=changes, actor=me.ref, now=now
+            )
+            return f"/monitors/{monitor_id}", "Monitor saved."
         if what == "maintenance":
             window = MaintenanceCreate(
                 title=_text(form, "title"),
@@ -212,7 +223,7 @@ def _change(state: AppState, what: str, form: Any, me: Principal) -> tuple[str, 
 
 @router.post("/monitors/do/{what}")
 async def monitors_change(what: str, request: Request, state: State, me: Signed) -> Response:
-    """Create a monitor (admins), pause or resume one (admins), schedule maintenance."""
+    """Create, edit, pause or resume a monitor (admins); schedule maintenance (responders)."""
     form = await request.form()
     checked(form, me)
     require_role(me, Role.RESPONDER if what == "maintenance" else Role.ADMIN)

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from execflow.access.roles import Role
 from execflow.demo.actor import DEMO_ACTOR
 from execflow.detect.probes.monitors import create_monitor
 from execflow.detect.probes.schemas import MonitorCreate
@@ -26,11 +27,12 @@ from execflow.respond.oncall.service import create_schedule
 from execflow.respond.severity import Severity
 
 _PEOPLE = [
-    ("Maya Lindqvist", "Europe/Berlin"),
-    ("Sam Okafor", "America/New_York"),
-    ("Priya Raman", "Asia/Kolkata"),
-    ("Leo Martins", "America/Sao_Paulo"),
+    ("Maya Lindqvist", "Europe/Berlin", Role.ADMIN),
+    ("Sam Okafor", "America/New_York", Role.RESPONDER),
+    ("Priya Raman", "Asia/Kolkata", Role.RESPONDER),
+    ("Leo Martins", "America/Sao_Paulo", Role.VIEWER),
 ]
+"""With console roles, so a mailed sign-in link (an .eml file without SMTP) works for each."""
 _COMPONENTS = [
     ("API", "Platform"),
     ("Dashboard", "Platform"),
@@ -49,10 +51,13 @@ def load_respond(session: Session, now: datetime, base_url: str) -> int:
             actor=DEMO_ACTOR,
             now=now,
             data=PersonCreate(
-                name=name, email=f"{name.split()[0].lower()}@demo.execflow.invalid", timezone=tz
+                name=name,
+                email=f"{name.split()[0].lower()}@demo.execflow.invalid",
+                timezone=tz,
+                role=role,
             ),
         )
-        for name, tz in _PEOPLE
+        for name, tz, role in _PEOPLE
     ]
     components = [
         catalog.create_component(
