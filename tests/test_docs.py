@@ -76,6 +76,7 @@ def test_benchmark_doc_write_figures_are_the_measured_ones() -> None:
         "benchmarks.md",
         "audit-events.md",
         "tell.md",
+        "console.md",
     ],
 )
 def test_the_readme_links_every_doc(page: str) -> None:
@@ -113,3 +114,10 @@ def test_the_telling_figures_are_the_measured_ones() -> None:
     assert f"| {status['status_to_hello_ratio']} |" in BENCHMARKS
     for backend in ("sqlite", "postgresql"):
         assert f"{fanout[f'{backend}_all_delivered_s']} s" in BENCHMARKS
+
+
+def test_the_console_figures_are_the_measured_ones() -> None:
+    console = json.loads((REPO / "bench" / "results" / "console.json").read_text())
+    assert f"{console['incidents_page_per_second']} req/s" in BENCHMARKS
+    assert f"{console['monitors_page_per_second']} req/s" in BENCHMARKS
+    assert f"p99 {console['ack_to_browser_p99_s']} s" in BENCHMARKS
