@@ -164,3 +164,13 @@ def test_sessions_expire_when_idle(
     assert app_client.get("/", follow_redirects=False).status_code == 200, "used: not idle"
     clock.advance(timedelta(hours=12, seconds=1))
     assert app_client.get("/", follow_redirects=False).status_code == 303
+
+
+def test_an_unknown_incident_or_monitor_is_a_page_saying_so(
+    app_client: TestClient, make_token: TokenFactory
+) -> None:
+    sign_in_with_token(app_client, make_token(Role.VIEWER))
+    for path in ("/incidents/inc_nope", "/monitors/mon_nope"):
+        answer = app_client.get(path)
+        assert answer.status_code == 404
+        assert "text/html" in answer.headers["content-type"] and "Not found" in answer.text

@@ -7,10 +7,13 @@ from datetime import timedelta
 from typing import Any
 
 import feedparser
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from execflow.app import create_app
 from execflow.clock import ManualClock
+from execflow.config import Settings
 from execflow.db import Database
 from execflow.detect.probes.models import Monitor, Rollup
 from execflow.respond.incidents import actions
@@ -259,3 +262,30 @@ def test_the_page_shows_status_incidents_bars_and_the_form(
     assert "Major Service Outage" in client.get("/status.html").text, "kept while fresh"
     assert "All Systems Operational" in _fresh(client, clock, "/status.html").text
     assert web
+
+
+def test_the_page_name_colours_and_components_shown_are_settings(
+    settings: Settings, db: Database, clock: ManualClock
+) -> None:
+    now = clock.now()
+    with db.write() as session:
+        shown = component(session, now, "Public API").id
+        component(session, now, "Internal admin")
+    conf = settings.model_copy(
+        update={
+            "page_name": "Acme Status",
+            "page_accent": "#aa3300",
+            "page_components": shown,
+            "page_logo_url": "/branding/logo.svg",
+        }
+    )
+    with TestClient(create_app(conf, db=db, clock=clock)) as client:
+        page = client.get("/status.html").text
+        assert "<title>Acme Status</title>" in page
+        assert 'src="/branding/logo.svg"' in page
+        assert "Public API" in page and "Internal admin" not in page
+        listed = client.get("/api/v2/components.json").json()["components"]
+        assert [c["name"] for c in listed] == ["Public API"]
+        assert "--accent: #aa3300" in client.get("/theme.css").text
+    with pytest.raises(ValueError, match="path on this server"):
+        Settings(_env_file=None, page_logo_url="https://cdn.example.com/logo.svg")

@@ -22,8 +22,8 @@ from execflow.access.roles import Role
 from execflow.console.actions import ACTIONS, Doing
 from execflow.console.auth import Signed, checked, require_role
 from execflow.console.sessions import Principal
-from execflow.console.view import render
-from execflow.errors import ExecFlowError, InvalidInput
+from execflow.console.view import not_found, render
+from execflow.errors import ExecFlowError, InvalidInput, NotFound
 from execflow.keyset import Window, fetch
 from execflow.respond.catalog.models import Component, Person, Service
 from execflow.respond.incidents import deadlines as policy
@@ -150,7 +150,10 @@ def _detail(state: AppState, incident_id: str) -> dict[str, Any]:
 @router.get("/incidents/{incident_id}")
 async def incident_page(incident_id: str, request: Request, state: State, me: Signed) -> Response:
     """One incident: deadlines, actions, pages sent, timeline with log indexes, post-mortem."""
-    found = await run_in_threadpool(_detail, state, incident_id)
+    try:
+        found = await run_in_threadpool(_detail, state, incident_id)
+    except NotFound:
+        return not_found(request, f"incident {incident_id}")
     return render(
         request,
         me,

@@ -18,11 +18,11 @@ from execflow.access.roles import Role
 from execflow.clock import parse_rfc3339
 from execflow.console.auth import Signed, checked, require_role
 from execflow.console.sessions import Principal
-from execflow.console.view import render
+from execflow.console.view import not_found, render
 from execflow.detect.probes import monitors as probes
 from execflow.detect.probes.models import CheckResult, Monitor, Rollup
 from execflow.detect.probes.schemas import MonitorCreate, MonitorUpdate
-from execflow.errors import ExecFlowError, InvalidInput
+from execflow.errors import ExecFlowError, InvalidInput, NotFound
 from execflow.keyset import Window, fetch
 from execflow.prove.log.entry import decode_entry
 from execflow.prove.log.models import LogEntry
@@ -110,7 +110,7 @@ def _detail(state: AppState, monitor_id: str) -> dict[str, Any]:
     with state.db.read() as session:
         monitor = session.get(Monitor, monitor_id)
         if monitor is None:
-            raise InvalidInput(f"no monitor {monitor_id}")
+            raise NotFound(f"no monitor {monitor_id}")
         results = list(
             session.execute(
                 select(CheckResult)
@@ -165,7 +165,10 @@ def _detail(state: AppState, monitor_id: str) -> dict[str, Any]:
 @router.get("/monitors/{monitor_id}")
 async def monitor_page(monitor_id: str, request: Request, state: State, me: Signed) -> Response:
     """One monitor: its results, transitions, 24 h chart and 90-day bars."""
-    found = await run_in_threadpool(_detail, state, monitor_id)
+    try:
+        found = await run_in_threadpool(_detail, state, monitor_id)
+    except NotFound:
+        return not_found(request, f"monitor {monitor_id}")
     return render(request, me, "console/monitor.html", found["monitor"].name, "monitors", **found)
 
 

@@ -43,3 +43,11 @@ def render(
         log_at=getattr(request.state, "log_size", None),
         **context,
     )
+
+
+def not_found(request: Request, what: str) -> Response:
+    """A console 404 page."""
+    pages: Pages = request.app.state.pages
+    return pages.response(
+        "message.html", 404, PRIVATE, heading="Not found", text=f"There is no {what} here."
+    )
