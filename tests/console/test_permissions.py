@@ -20,7 +20,7 @@ from execflow.db import Database
 from execflow.respond.incidents.models import Incident
 from tests.conftest import TokenFactory
 from tests.console.signin import csrf_of, sign_in_with_token
-from tests.respond.factories import make_incident, make_person
+from tests.respond.factories import make_incident, make_person, make_schedule
 from tests.tell.helpers import log_types
 
 PAGES = ["/", "/oncall", "/services", "/monitors", "/audit", "/incidents/{incident}"]
@@ -174,3 +174,16 @@ def test_an_unknown_incident_or_monitor_is_a_page_saying_so(
         answer = app_client.get(path)
         assert answer.status_code == 404
         assert "text/html" in answer.headers["content-type"] and "Not found" in answer.text
+
+
+def test_my_shifts_calendar_downloads_with_the_session(
+    app_client: TestClient, db: Database, clock: ManualClock, make_token: TokenFactory
+) -> None:
+    with db.write() as session:
+        person = make_person(session, clock.now(), "Cal Endar")
+        schedule = make_schedule(session, clock.now(), [person.id])
+    sign_in_with_token(app_client, make_token(Role.VIEWER))
+    answer = app_client.get(f"/oncall/{schedule.id}.ics")
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("text/calendar")
+    assert "BEGIN:VCALENDAR" in answer.text and "Cal Endar" in answer.text

@@ -24,7 +24,7 @@ from execflow.respond.catalog.models import Person
 from execflow.respond.escalation.models import EscalationPolicy
 from execflow.respond.oncall.models import Schedule
 from execflow.respond.oncall.schemas import OverrideIn, ScheduleUpdate
-from execflow.respond.oncall.service import rota, update_schedule
+from execflow.respond.oncall.service import rota, schedule_calendar, update_schedule
 from execflow.web.deps import State
 from execflow.web.state import AppState
 
@@ -113,3 +113,21 @@ async def add_override(schedule_id: str, request: Request, state: State, me: Sig
     except (ValueError, ValidationError, ExecFlowError) as exc:
         said = f"Not done: {getattr(exc, 'message', exc)}"
     return RedirectResponse("/oncall?" + urlencode({"flash": said}), status_code=303)
+
+
+@router.get("/oncall/{schedule_id}.ics")
+async def calendar(schedule_id: str, state: State, _me: Signed) -> Response:
+    """A schedule's next four weeks as iCalendar, for the signed-in person to download."""
+
+    def made() -> bytes:
+        with state.db.read() as session:
+            return schedule_calendar(
+                session, schedule_id=schedule_id, now=state.clock.now(), days=28
+            )
+
+    body = await run_in_threadpool(made)
+    return Response(
+        body,
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{schedule_id}.ics"'},
+    )

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
 from execflow.errors import InvalidInput
-from execflow.records import get
 from execflow.respond import references
-from execflow.respond.catalog.people import people_names
 from execflow.respond.oncall import service
-from execflow.respond.oncall.calendar import to_ics
 from execflow.respond.oncall.models import Schedule
 from execflow.respond.oncall.schemas import (
     OnCallRead,
@@ -46,13 +43,9 @@ def schedule_ics(
     days: Annotated[int, Query(ge=1, le=366)] = 28,
 ) -> Response:
     """The schedule's shifts for the next `days` days as iCalendar."""
-    now = state.clock.now()
     with state.db.read() as session:
-        schedule: Schedule = get(session, Schedule, schedule_id, "schedule")
-        shifts = service.rota(schedule).shifts(now, now + timedelta(days=days))
-        names = people_names(session)
-        body = to_ics(
-            schedule_id=schedule.id, name=schedule.name, shifts=shifts, names=names, now=now
+        body = service.schedule_calendar(
+            session, schedule_id=schedule_id, now=state.clock.now(), days=days
         )
     return Response(
         body,

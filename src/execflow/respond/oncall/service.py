@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,6 +16,8 @@ from execflow.keyset import Slice, Window, fetch
 from execflow.prove.log.entry import Ref
 from execflow.records import Change, Configured, get, log_change, remove, require_ids
 from execflow.respond.catalog.models import Person
+from execflow.respond.catalog.people import people_names
+from execflow.respond.oncall.calendar import to_ics
 from execflow.respond.oncall.models import Schedule
 from execflow.respond.oncall.rotation import (
     Layer,
@@ -195,3 +197,16 @@ def schedules_naming(session: Session, person_id: str) -> list[str]:
     """Ids of schedules that put person_id on call."""
     schedules = session.execute(select(Schedule).order_by(Schedule.id)).scalars()
     return [s.id for s in schedules if person_id in _people(s.layers, s.overrides)]
+
+
+def schedule_calendar(session: Session, *, schedule_id: str, now: datetime, days: int) -> bytes:
+    """The schedule's shifts for the next `days` days as iCalendar bytes."""
+    schedule: Schedule = get(session, Schedule, schedule_id, "schedule")
+    shifts = rota(schedule).shifts(now, now + timedelta(days=days))
+    return to_ics(
+        schedule_id=schedule.id,
+        name=schedule.name,
+        shifts=shifts,
+        names=people_names(session),
+        now=now,
+    )
