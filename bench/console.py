@@ -16,9 +16,7 @@ size) and measures, signed in with a session cookie, 32 connections (wrk):
 from __future__ import annotations
 
 import argparse
-import os
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,11 +32,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import wrk
 from bench.figures import percentile, report
+from bench.servers import page_server
 from execflow.config import Settings
 from execflow.detect.probes.models import Monitor
 from execflow.instance import initialise, prepare
 from execflow.respond.incidents.models import Incident
-from tests.server import cli_env, free_port
 
 INCIDENTS, OPEN, MONITORS = 10_000, 40, 10_000
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
@@ -158,24 +156,8 @@ def main() -> None:
         made = initialise(settings, now=now)
         assert made is not None
         seed(settings, now)
-        port = free_port()
-        url = f"http://127.0.0.1:{port}"
-        env = {**os.environ, **cli_env(settings), "EXECFLOW_BASE_URL": url}
-        server = subprocess.Popen(
-            [sys.executable, str(Path(__file__).with_name("page_server.py")), str(port)], env=env
-        )
         figures: dict[str, Any] = {"incidents": INCIDENTS, "monitors": MONITORS}
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if httpx.get(url + "/healthz", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError("the server did not start")
-                time.sleep(0.2)
+        with page_server(settings) as url:
             client = _sign_in(url, made.admin_token)
             cookie = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
             for name, path in (("incidents", "/"), ("monitors", "/monitors")):
@@ -205,9 +187,6 @@ def main() -> None:
             figures["ack_to_browser_p50_s"] = round(percentile(delays, 50), 3)
             figures["ack_to_browser_p99_s"] = round(percentile(delays, 99), 3)
             figures["ack_to_browser_max_s"] = round(max(delays), 3)
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
     report("console", figures, as_json=args.json)
 
 

@@ -15,21 +15,18 @@ import contextlib
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-
-from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.figures import median, percentile, report
 from bench.load import post_against_hello
+from bench.servers import database
 from execflow.config import Settings
 from execflow.db import Database
 from execflow.instance import initialise
-from tests.pg import Cluster
 from tests.respond.factories import make_incident, make_person, make_policy, make_service
 from tests.server import worker
 from tests.smtp import smtp_server
@@ -37,26 +34,9 @@ from tests.smtp import smtp_server
 STEP_DELAY = timedelta(seconds=45)
 
 
-@contextlib.contextmanager
-def _database(backend: str, workdir: Path) -> Iterator[str]:
-    if backend == "sqlite":
-        yield ""
-        return
-    cluster = Cluster(durable=True)
-    cluster.start()
-    try:
-        admin = create_engine(cluster.url("postgres"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text("CREATE DATABASE execflow"))
-        admin.dispose()
-        yield cluster.url("execflow")
-    finally:
-        cluster.stop()
-
-
 def _escalate(backend: str, incidents: int, workdir: Path) -> dict[str, Any]:
     nodes = 1 if backend == "sqlite" else 2
-    with _database(backend, workdir) as url, smtp_server() as mailbox:
+    with database(backend) as url, smtp_server() as mailbox:
         settings = Settings(
             _env_file=None, data_dir=workdir / backend, database_url=url, smtp_url=mailbox.url
         )

@@ -17,21 +17,20 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import insert
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.figures import median, percentile, report
+from bench.servers import database
 from execflow.config import Settings
 from execflow.db import Database
 from execflow.instance import initialise
 from execflow.tell.subscribers.models import Subscriber
-from tests.pg import Cluster
 from tests.server import worker
 from tests.smtp import smtp_server
 from tests.tell.helpers import incident_with_update
@@ -39,26 +38,9 @@ from tests.tell.helpers import incident_with_update
 GOAL_SECONDS = 60
 
 
-@contextlib.contextmanager
-def _database(backend: str) -> Iterator[str]:
-    if backend == "sqlite":
-        yield ""
-        return
-    cluster = Cluster(durable=True)
-    cluster.start()
-    try:
-        admin = create_engine(cluster.url("postgres"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text("CREATE DATABASE execflow"))
-        admin.dispose()
-        yield cluster.url("execflow")
-    finally:
-        cluster.stop()
-
-
 def _fanout(backend: str, subscribers: int, workdir: Path) -> dict[str, Any]:
     nodes = 1 if backend == "sqlite" else 2
-    with _database(backend) as url, smtp_server() as mailbox:
+    with database(backend) as url, smtp_server() as mailbox:
         settings = Settings(
             _env_file=None, data_dir=workdir / backend, database_url=url, smtp_url=mailbox.url
         )

@@ -14,9 +14,7 @@ both pages with wrk, 32 connections, in the same run. Also times one build of th
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import wrk
 from bench.figures import report
+from bench.servers import page_server
 from execflow.config import Settings
 from execflow.detect.probes.models import Monitor, Rollup
 from execflow.instance import initialise, prepare
@@ -42,7 +41,6 @@ from execflow.respond.incidents.schemas import IncidentCreate, UpdateIn
 from execflow.respond.incidents.service import create_incident
 from execflow.tell.statuspage.view import read_view
 from execflow.web.pages import Pages
-from tests.server import cli_env, free_port
 
 ACTOR = Ref("system", "bench")
 COMPONENTS, GROUPS, DAYS = 100, 10, 365
@@ -118,9 +116,9 @@ def seed(settings: Settings, now: datetime) -> int:
     return len(rows)
 
 
-def _rebuild_ms(settings: Settings, port: int) -> float:
+def _rebuild_ms(settings: Settings, url: str) -> float:
     """How long one build of the whole page takes (read and render), median of five."""
-    conf = settings.model_copy(update={"base_url": f"http://127.0.0.1:{port}"})
+    conf = settings.model_copy(update={"base_url": url})
     db = prepare(conf)
     pages = Pages(conf)
     times = []
@@ -145,24 +143,7 @@ def main() -> None:
         now = datetime.now(UTC)
         assert initialise(settings, now=now) is not None
         rollups = seed(settings, now)
-        port = free_port()
-        env = {**cli_env(settings), "EXECFLOW_BASE_URL": f"http://127.0.0.1:{port}"}
-        server = subprocess.Popen(
-            [sys.executable, str(Path(__file__).with_name("page_server.py")), str(port)],
-            env={**os.environ, **env},
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if httpx.get(url + "/healthz", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError("the server did not start")
-                time.sleep(0.2)
+        with page_server(settings) as url:
             size = len(httpx.get(url + "/status.html").content)
             figures: dict[str, Any] = {"page_bytes": size, "day_rollups": rollups}
             # Alternated, and each measured twice: the second pair is reported, once the
@@ -174,10 +155,7 @@ def main() -> None:
             figures["status_to_hello_ratio"] = round(
                 figures["status_page_per_second"] / max(figures["hello_page_per_second"], 1), 3
             )
-            figures["rebuild_ms"] = _rebuild_ms(settings, port)
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
+            figures["rebuild_ms"] = _rebuild_ms(settings, url)
     report("status_page", figures, as_json=args.json)
 
 
