@@ -3,6 +3,7 @@ and action; a form without its CSRF token is refused; sign-in links expire and w
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -17,7 +18,12 @@ from execflow.app import create_app
 from execflow.clock import ManualClock
 from execflow.config import Settings
 from execflow.db import Database
+from execflow.prove.log import merkle
+from execflow.prove.log.checkpoint import open_checkpoint
+from execflow.prove.log.note import Signer
+from execflow.prove.log.proofs import decode
 from execflow.respond.incidents.models import Incident
+from execflow.workers import Workers
 from tests.conftest import TokenFactory
 from tests.console.signin import csrf_of, sign_in_with_token
 from tests.respond.factories import make_incident, make_person, make_schedule
@@ -187,3 +193,22 @@ def test_my_shifts_calendar_downloads_with_the_session(
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("text/calendar")
     assert "BEGIN:VCALENDAR" in answer.text and "Cal Endar" in answer.text
+
+
+def test_an_entry_proof_downloads_and_verifies_offline(
+    app_client: TestClient,
+    make_token: TokenFactory,
+    workers: Workers,
+    signer: Signer,
+) -> None:
+    sign_in_with_token(app_client, make_token(Role.VIEWER))
+    workers.integrate_once()
+    answer = app_client.get("/audit/proof/0.tlog-proof")
+    assert answer.status_code == 200
+    assert "attachment" in answer.headers["content-disposition"]
+    proof = decode(answer.text)
+    with_entry = app_client.get("/audit/proof/0").json()
+    leaf = merkle.leaf_hash(base64.b64decode(with_entry["entry"]))
+    checkpoint = open_checkpoint(proof.checkpoint_note, signer.verifier)
+    merkle.verify_inclusion(leaf, proof.index, checkpoint.size, proof.path, checkpoint.root)
+    assert app_client.get("/audit/proof/999999.tlog-proof").status_code == 404

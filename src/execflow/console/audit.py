@@ -20,6 +20,7 @@ from execflow.prove.log import merkle, store
 from execflow.prove.log.checkpoint import open_checkpoint
 from execflow.prove.log.entry import decode_entry
 from execflow.prove.log.models import LogEntry
+from execflow.prove.log.proofs import TlogProof
 from execflow.web.deps import State
 from execflow.web.state import AppState
 
@@ -105,7 +106,7 @@ def _proof(state: AppState, index: int) -> dict[str, Any]:
     }
 
 
-@router.get("/audit/proof/{index}")
+@router.get("/audit/proof/{index:int}")
 async def proof(index: int, state: State, _me: Signed) -> Response:
     """An entry, its inclusion proof and the signed checkpoint, for the browser to check."""
     try:
@@ -149,3 +150,29 @@ async def consistency(request: Request, state: State, _me: Signed) -> Response:
     except ExecFlowError as exc:
         return JSONResponse({"error": exc.message}, exc.status, headers=PRIVATE)
     return JSONResponse(body, headers=PRIVATE)
+
+
+def _tlog_proof(state: AppState, index: int) -> str:
+    with state.db.read() as session:
+        tree = store.tree(session)
+        if tree.checkpoint is None or not 0 <= index < tree.size:
+            raise NotFound(f"entry {index} is not in a signed checkpoint yet")
+        path = store.inclusion(session, index=index, size=tree.size)
+        return TlogProof(index, path, tree.checkpoint).encode()
+
+
+@router.get("/audit/proof/{index}.tlog-proof")
+async def tlog_proof(index: int, state: State, _me: Signed) -> Response:
+    """The entry's c2sp.org/tlog-proof@v1, to keep and check offline."""
+    try:
+        text = await run_in_threadpool(_tlog_proof, state, index)
+    except ExecFlowError as exc:
+        return JSONResponse({"error": exc.message}, exc.status, headers=PRIVATE)
+    return Response(
+        text,
+        media_type="text/plain; charset=utf-8",
+        headers={
+            **PRIVATE,
+            "Content-Disposition": f'attachment; filename="entry-{index}.tlog-proof"',
+        },
+    )

@@ -70,7 +70,32 @@ def _schedules(state: AppState, me: Principal) -> dict[str, Any]:
         )
         if me.kind == "person":
             mine += [(schedule, r) for r in rows if r["shift"].person_id == me.id]
-    return {"schedules": shown, "policies": policies, "people": people, "mine": mine, "now": now}
+    by_id = {s.id: s for s in schedules}
+    return {
+        "schedules": shown,
+        "policies": [{"policy": p, "steps": _paged_now(p, by_id, now)} for p in policies],
+        "people": people,
+        "mine": mine,
+        "now": now,
+    }
+
+
+def _paged_now(
+    policy: EscalationPolicy, schedules: dict[str, Schedule], now: datetime
+) -> list[dict[str, Any]]:
+    """Each step's delay and whom it would page now (a schedule's target: who is on call)."""
+    steps = []
+    for step in policy.steps:
+        people: list[str] = []
+        for target in step["targets"]:
+            if target["type"] == "person":
+                people.append(target["id"])
+            elif target["id"] in schedules:
+                current = rota(schedules[target["id"]]).on_call(now)
+                if current is not None:
+                    people.append(current.person_id)
+        steps.append({"delay": step["delay_minutes"], "people": list(dict.fromkeys(people))})
+    return steps
 
 
 @router.get("/oncall")

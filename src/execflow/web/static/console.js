@@ -232,7 +232,7 @@
     try {
       var proof = await getJSON("/audit/proof/" + index);
       if (!window.isSecureContext || !window.crypto || !crypto.subtle) {
-        out.textContent = proof.server_check ? "verified by the server (not in your browser: this page is not a secure context; download the proof with `execflow audit proof`)" : "NOT verified by the server";
+        out.textContent = proof.server_check ? "verified by the server (not in your browser: this page is not a secure context; download the proof beside it and check it offline)" : "NOT verified by the server";
         out.className = proof.server_check ? "ok" : "bad";
         return;
       }
