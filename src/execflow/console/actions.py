@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from execflow.console.auth import field
 from execflow.console.sessions import Principal
 from execflow.errors import InvalidInput
 from execflow.respond.incidents import actions
@@ -17,11 +18,6 @@ from execflow.respond.incidents.schemas import UpdateIn
 from execflow.respond.severity import Severity
 from execflow.tell.postmortems import service as postmortems
 from execflow.tell.postmortems.schemas import PostmortemIn
-
-
-def _field(form: Any, name: str) -> str:
-    value = form.get(name)
-    return value.strip() if isinstance(value, str) else ""
 
 
 @dataclass(frozen=True)
@@ -46,8 +42,8 @@ def _resolve(d: Doing) -> str:
 
 
 def _commander(d: Doing) -> str:
-    taking = _field(d.form, "take") and d.me.kind == "person"
-    person = d.me.id if taking else _field(d.form, "person_id")
+    taking = field(d.form, "take") and d.me.kind == "person"
+    person = d.me.id if taking else field(d.form, "person_id")
     if not person:
         raise InvalidInput("choose who takes command")
     actions.set_commander(
@@ -57,7 +53,7 @@ def _commander(d: Doing) -> str:
 
 
 def _severity(d: Doing) -> str:
-    chosen = _field(d.form, "severity")
+    chosen = field(d.form, "severity")
     if chosen not in {s.value for s in Severity}:
         raise InvalidInput("choose a severity P1 to P4")
     actions.set_severity(
@@ -74,8 +70,8 @@ def _update(d: Doing) -> str:
     }
     data = UpdateIn.model_validate(
         {
-            "status": _field(d.form, "status"),
-            "body": _field(d.form, "body"),
+            "status": field(d.form, "status"),
+            "body": field(d.form, "body"),
             "component_statuses": statuses,
         }
     )
@@ -84,7 +80,7 @@ def _update(d: Doing) -> str:
 
 
 def _note(d: Doing) -> str:
-    body = _field(d.form, "body")
+    body = field(d.form, "body")
     if not body:
         raise InvalidInput("write the note first")
     actions.add_note(d.session, incident_id=d.incident_id, body=body, actor=d.me.ref, now=d.now)
@@ -92,15 +88,15 @@ def _note(d: Doing) -> str:
 
 
 def _lines(form: Any, name: str) -> list[str]:
-    return [line.strip() for line in _field(form, name).splitlines() if line.strip()]
+    return [line.strip() for line in field(form, name).splitlines() if line.strip()]
 
 
 def _postmortem(d: Doing) -> str:
     text = PostmortemIn.model_validate(
         {
-            "summary": _field(d.form, "summary"),
-            "impact": _field(d.form, "impact"),
-            "root_cause": _field(d.form, "root_cause"),
+            "summary": field(d.form, "summary"),
+            "impact": field(d.form, "impact"),
+            "root_cause": field(d.form, "root_cause"),
             "contributing_factors": _lines(d.form, "contributing_factors"),
             "action_items": [{"title": t} for t in _lines(d.form, "action_items")],
         }

@@ -83,6 +83,12 @@ def require_role(principal: Principal, role: Role) -> None:
         raise NotAllowed(f"this needs the {role.value} role; you have {principal.role.value}")
 
 
+def field(form: FormData, name: str) -> str:
+    """A form field's text, trimmed ("" when it is missing or a file)."""
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
 def checked(form: FormData, principal: Principal) -> None:
     """NotAllowed unless the form carries this session's CSRF token."""
     sent = form.get("csrf")

@@ -18,7 +18,7 @@ from starlette.responses import RedirectResponse, Response
 from execflow.access.models import ApiToken
 from execflow.access.roles import Role, reveal
 from execflow.access.service import create_token, revoke_token
-from execflow.console.auth import Signed, checked, require_role
+from execflow.console.auth import Signed, checked, field, require_role
 from execflow.console.sessions import Principal
 from execflow.console.view import render
 from execflow.errors import ExecFlowError, InvalidInput
@@ -106,21 +106,16 @@ async def admin_page(request: Request, state: State, me: Signed) -> Response:
     return render(request, me, "console/admin.html", "Admin", "admin", **found)
 
 
-def _text(form: Any, name: str) -> str:
-    value = form.get(name)
-    return value.strip() if isinstance(value, str) else ""
-
-
 def _role(form: Any) -> Role | None:
-    chosen = _text(form, "role")
+    chosen = field(form, "role")
     return Role(chosen) if chosen in {r.value for r in Role} else None
 
 
 def _person(session: Session, form: Any, me: Principal, now: Any) -> str:
     data = PersonCreate(
-        name=_text(form, "name"),
-        email=_text(form, "email"),
-        timezone=_text(form, "timezone") or "UTC",
+        name=field(form, "name"),
+        email=field(form, "email"),
+        timezone=field(form, "timezone") or "UTC",
         role=_role(form),
     )
     people.create_person(session, data=data, actor=me.ref, now=now)
@@ -130,21 +125,21 @@ def _person(session: Session, form: Any, me: Principal, now: Any) -> str:
 def _set_role(session: Session, form: Any, me: Principal, now: Any) -> str:
     update = PersonUpdate(role=_role(form))
     people.update_person(
-        session, person_id=_text(form, "person_id"), data=update, actor=me.ref, now=now
+        session, person_id=field(form, "person_id"), data=update, actor=me.ref, now=now
     )
     return "Role changed."
 
 
 def _revoke(session: Session, form: Any, me: Principal, now: Any) -> str:
-    revoke_token(session, token_id=_text(form, "token_id"), actor=me.ref, now=now)
+    revoke_token(session, token_id=field(form, "token_id"), actor=me.ref, now=now)
     return "Token revoked."
 
 
 def _customer(session: Session, form: Any, me: Principal, now: Any) -> str:
     data = CustomerCreate(
-        name=_text(form, "name"),
+        name=field(form, "name"),
         component_ids=[c for c in form.getlist("component_ids") if isinstance(c, str)],
-        contacts=[line.strip() for line in _text(form, "contacts").splitlines() if line.strip()],
+        contacts=[line.strip() for line in field(form, "contacts").splitlines() if line.strip()],
     )
     customers.create(session, data=data, actor=me.ref, now=now)
     return f"{data.name} added."
@@ -152,12 +147,12 @@ def _customer(session: Session, form: Any, me: Principal, now: Any) -> str:
 
 def _policy(session: Session, form: Any, me: Principal, now: Any) -> str:
     try:
-        steps = json.loads(_text(form, "steps"))
+        steps = json.loads(field(form, "steps"))
     except ValueError as exc:
         raise InvalidInput("the steps are not valid JSON") from exc
     update_policy(
         session,
-        policy_id=_text(form, "policy_id"),
+        policy_id=field(form, "policy_id"),
         data=PolicyUpdate(steps=steps),
         actor=me.ref,
         now=now,
@@ -209,7 +204,7 @@ def _new_token(state: AppState, form: Any, me: Principal) -> str:
     with state.writes.write() as session:
         _, secret = create_token(
             session,
-            name=_text(form, "name") or "console",
+            name=field(form, "name") or "console",
             role=role,
             actor=me.ref,
             now=state.clock.now(),

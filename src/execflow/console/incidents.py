@@ -20,7 +20,7 @@ from starlette.responses import RedirectResponse, Response
 
 from execflow.access.roles import Role
 from execflow.console.actions import ACTIONS, Doing
-from execflow.console.auth import Signed, checked, require_role
+from execflow.console.auth import Signed, checked, field, require_role
 from execflow.console.sessions import Principal
 from execflow.console.view import not_found, render
 from execflow.errors import ExecFlowError, InvalidInput, NotFound
@@ -173,11 +173,6 @@ async def incident_page(incident_id: str, request: Request, state: State, me: Si
     )
 
 
-def _field(form: Any, name: str) -> str:
-    value = form.get(name)
-    return value.strip() if isinstance(value, str) else ""
-
-
 def _run(state: AppState, verb: str, incident_id: str, form: Any, me: Principal) -> str:
     act = ACTIONS.get(verb)
     if act is None:
@@ -194,7 +189,7 @@ async def incident_action(
     form = await request.form()
     checked(form, me)
     require_role(me, Role.RESPONDER)
-    back = _field(form, "back")
+    back = field(form, "back")
     local = back.startswith("/") and not back.startswith("//")
     target = back if local else f"/incidents/{incident_id}"
     try:

@@ -12,7 +12,6 @@ import hmac
 import math
 import secrets
 from datetime import datetime
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
@@ -21,7 +20,7 @@ from starlette.responses import RedirectResponse, Response
 from execflow.access.service import authenticate
 from execflow.access.signin import LINK_LIFETIME, SigninError, signin_link, use_link
 from execflow.console import sessions
-from execflow.console.auth import COOKIE, MaybeSigned, Signed, checked
+from execflow.console.auth import COOKIE, MaybeSigned, Signed, checked, field
 from execflow.errors import Unauthorized
 from execflow.outbox import enqueue_many
 from execflow.prove.log.append import append
@@ -150,8 +149,8 @@ async def login(request: Request, state: State) -> Response:
         return _login_page(
             request, state, status=403, error="This form is out of date; please try again."
         )
-    token, address = _field(form, "token"), _field(form, "email")
-    target = _field(form, "next")
+    token, address = field(form, "token"), field(form, "email")
+    target = field(form, "next")
     if token:
         try:
             secret = await run_in_threadpool(_with_token, state, token)
@@ -162,11 +161,6 @@ async def login(request: Request, state: State) -> Response:
         await run_in_threadpool(_mail_link, state, address)
         return _login_page(request, state, status=202, notice=SENT)
     return _login_page(request, state, status=422, error="Give an e-mail address or a token.")
-
-
-def _field(form: Any, name: str) -> str:
-    value = form.get(name)
-    return value.strip() if isinstance(value, str) else ""
 
 
 def _use(state: AppState, token: str, now: datetime) -> str:
@@ -198,7 +192,7 @@ async def logout(request: Request, state: State, principal: Signed) -> Response:
     """Sign out of this browser, or (`everywhere`) of every session of this person or token."""
     form = await request.form()
     checked(form, principal)
-    await run_in_threadpool(_end, state, principal, _field(form, "everywhere") == "yes")
+    await run_in_threadpool(_end, state, principal, field(form, "everywhere") == "yes")
     cache = getattr(request.app, "pages", None)
     if cache is not None:
         cache.clear()

@@ -16,7 +16,7 @@ from starlette.responses import RedirectResponse, Response
 
 from execflow.access.roles import Role
 from execflow.clock import parse_rfc3339
-from execflow.console.auth import Signed, checked, require_role
+from execflow.console.auth import Signed, checked, field, require_role
 from execflow.console.sessions import Principal
 from execflow.console.view import not_found, render
 from execflow.detect.probes import monitors as probes
@@ -172,26 +172,21 @@ async def monitor_page(monitor_id: str, request: Request, state: State, me: Sign
     return render(request, me, "console/monitor.html", found["monitor"].name, "monitors", **found)
 
 
-def _text(form: Any, name: str) -> str:
-    value = form.get(name)
-    return value.strip() if isinstance(value, str) else ""
-
-
 def _change(state: AppState, what: str, form: Any, me: Principal) -> tuple[str, str]:
     now = state.clock.now()
     with state.writes.write() as session:
         if what == "create":
             data = MonitorCreate(
-                name=_text(form, "name"),
-                kind=_text(form, "kind"),
-                target=_text(form, "target") or None,
-                interval_seconds=float(_text(form, "interval_seconds") or 60),
-                component_id=_text(form, "component_id") or None,
+                name=field(form, "name"),
+                kind=field(form, "kind"),
+                target=field(form, "target") or None,
+                interval_seconds=float(field(form, "interval_seconds") or 60),
+                component_id=field(form, "component_id") or None,
             )
             made = probes.create_monitor(session, data=data, actor=me.ref, now=now)
             return f"/monitors/{made.id}", "Monitor created."
         if what in ("pause", "resume"):
-            monitor_id = _text(form, "monitor_id")
+            monitor_id = field(form, "monitor_id")
             probes.update_monitor(
                 session,
                 monitor_id=monitor_id,
@@ -201,11 +196,11 @@ def _change(state: AppState, what: str, form: Any, me: Principal) -> tuple[str, 
             )
             return f"/monitors/{monitor_id}", "Paused." if what == "pause" else "Resumed."
         if what == "edit":
-            monitor_id = _text(form, "monitor_id")
+            monitor_id = field(form, "monitor_id")
             changes = MonitorUpdate(
-                name=_text(form, "name") or None,
-                interval_seconds=float(_text(form, "interval_seconds") or 0) or None,
-                failures_before_down=int(_text(form, "failures_before_down") or 0) or None,
+                name=field(form, "name") or None,
+                interval_seconds=float(field(form, "interval_seconds") or 0) or None,
+                failures_before_down=int(field(form, "failures_before_down") or 0) or None,
             )
             probes.update_monitor(
                 session, monitor_id=monitor_id, data=changes, actor=me.ref, now=now
@@ -213,11 +208,11 @@ def _change(state: AppState, what: str, form: Any, me: Principal) -> tuple[str, 
             return f"/monitors/{monitor_id}", "Monitor saved."
         if what == "maintenance":
             window = MaintenanceCreate(
-                title=_text(form, "title"),
-                body=_text(form, "body"),
+                title=field(form, "title"),
+                body=field(form, "body"),
                 component_ids=[c for c in form.getlist("component_ids") if isinstance(c, str)],
-                starts_at=parse_rfc3339(_text(form, "starts_at")),
-                ends_at=parse_rfc3339(_text(form, "ends_at")),
+                starts_at=parse_rfc3339(field(form, "starts_at")),
+                ends_at=parse_rfc3339(field(form, "ends_at")),
             )
             maintenance.create(session, data=window, actor=me.ref, now=now)
             return "/monitors", "Maintenance window scheduled."

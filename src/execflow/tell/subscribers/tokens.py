@@ -7,13 +7,11 @@ address can change its choice only by following a link mailed to it.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
-import hmac
-import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+
+from execflow.signed import SignedError, seal, unseal
 
 CONFIRM, UNSUBSCRIBE = "confirm", "unsubscribe"
 CONFIRM_LIFETIME = timedelta(hours=48)
@@ -36,52 +34,31 @@ class Claim:
     component_ids: list[str] = field(default_factory=list)
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def _key(secret: bytes) -> bytes:
-    """A key of its own, so a subscription token is never a valid acknowledge link."""
-    return hmac.new(secret, b"execflow subscriptions", hashlib.sha256).digest()
+PURPOSE = b"execflow subscriptions"
 
 
 def sign(secret: bytes, claim: Claim) -> str:
     """The token for a claim."""
-    body = json.dumps(
-        {
-            "p": claim.purpose,
-            "r": claim.recipient,
-            "e": int(claim.expires_at.timestamp()),
-            "c": claim.component_ids,
-        },
-        separators=(",", ":"),
-    ).encode()
-    mac = hmac.new(_key(secret), body, hashlib.sha256).digest()
-    return f"{_b64(body)}.{_b64(mac)}"
+    fields = {
+        "p": claim.purpose,
+        "r": claim.recipient,
+        "e": int(claim.expires_at.timestamp()),
+        "c": claim.component_ids,
+    }
+    return seal(secret, PURPOSE, fields)
 
 
 def verify(secret: bytes, token: str, *, purpose: str, now: datetime) -> Claim:
     """The claim of a genuine, unexpired token for purpose; TokenError otherwise."""
     try:
-        body_text, mac_text = token.split(".")
-        body, mac = _unb64(body_text), _unb64(mac_text)
-    except (ValueError, binascii.Error) as exc:
-        raise TokenError("this link is not valid") from exc
-    if not hmac.compare_digest(mac, hmac.new(_key(secret), body, hashlib.sha256).digest()):
-        raise TokenError("this link is not valid")
-    try:
-        fields = json.loads(body)
+        fields = unseal(secret, PURPOSE, token)
         claim = Claim(
             purpose=str(fields["p"]),
             recipient=str(fields["r"]),
             expires_at=datetime.fromtimestamp(int(fields["e"]), UTC),
             component_ids=[str(c) for c in fields.get("c", [])],
         )
-    except (ValueError, KeyError, TypeError) as exc:
+    except (SignedError, ValueError, KeyError, TypeError) as exc:
         raise TokenError("this link is not valid") from exc
     if claim.purpose != purpose:
         raise TokenError("this link is not valid")
