@@ -99,12 +99,3 @@ def delete(session: Session, *, customer_id: str, actor: Ref, now: datetime) -> 
         actor=actor,
         now=now,
     )
-
-
-def contacts_using(session: Session, component_ids: set[str] | None) -> dict[str, list[str]]:
-    """Each customer's contacts, for customers using any of component_ids (None: all)."""
-    found: dict[str, list[str]] = {}
-    for customer in session.execute(select(Customer).order_by(Customer.id)).scalars():
-        if component_ids is None or component_ids & set(customer.component_ids):
-            found[customer.id] = list(customer.contacts)
-    return found

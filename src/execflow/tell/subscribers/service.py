@@ -101,9 +101,3 @@ def unsubscribe(session: Session, *, claim: tokens.Claim, now: datetime) -> None
     if customer is not None and claim.recipient not in customer.muted:
         customer.muted = [*customer.muted, claim.recipient]
         _log(session, TellEvent.CONTACT_UNSUBSCRIBED, Ref("customer", customer_id), now)
-
-
-def count_confirmed(session: Session) -> int:
-    """How many confirmed subscribers there are."""
-    rows = session.execute(select(Subscriber.id).where(Subscriber.confirmed_at.is_not(None)))
-    return len(rows.all())
