@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from fastapi.encoders import jsonable_encoder
+from pydantic import ValidationError
 
 from execflow.errors import ExecFlowError
 
@@ -33,3 +34,8 @@ def validation_error_body(errors: Iterable[Mapping[str, Any]]) -> dict[str, Any]
         where = ".".join(str(p) for p in first["loc"] if p != "body") or "request"
         message = f"{where}: {first['msg']}"
     return error_body("validation_error", message, jsonable_encoder(details))
+
+
+def body_validation_body(exc: ValidationError) -> dict[str, Any]:
+    """The 422 JSON for a request body that failed its model (locations under "body")."""
+    return validation_error_body([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()])

@@ -30,7 +30,12 @@ from execflow.group_commit import Unit
 from execflow.ops.metrics import HttpCounters
 from execflow.web.asgi import header, read_some, send_json
 from execflow.web.deps import admitted, secret_of, token_for
-from execflow.web.errors import domain_error_body, error_body, validation_error_body
+from execflow.web.errors import (
+    body_validation_body,
+    domain_error_body,
+    error_body,
+    validation_error_body,
+)
 from execflow.web.state import AppState
 
 log = logging.getLogger("execflow.web")
@@ -116,8 +121,7 @@ class WriteFront:
         try:
             body = endpoint.body.model_validate(document, from_attributes=True)
         except ValidationError as exc:
-            located = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]
-            raise _Refused(422, validation_error_body(located)) from exc
+            raise _Refused(422, body_validation_body(exc)) from exc
         return await endpoint.answer(self.state, body, token)
 
 

@@ -25,7 +25,7 @@ from execflow.ids import RowId
 from execflow.tell.notify.mails import Sender
 from execflow.tell.subscribers import service, tokens
 from execflow.web.deps import State
-from execflow.web.errors import error_body, validation_error_body
+from execflow.web.errors import body_validation_body, error_body
 from execflow.web.pages import Pages
 from execflow.web.state import AppState
 from execflow.web.throttle import Throttle
@@ -86,6 +86,14 @@ def _page(request: Request, status: int, heading: str, text: str, **headers: str
     return pages.response("message.html", status, headers, heading=heading, text=text)
 
 
+class _Refused(Exception):
+    """A refusal, answered as the contract's error JSON or as a page."""
+
+    def __init__(self, status: int, code: str, message: str, details: list[Any] | None = None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.details = status, code, message, details
+
+
 async def _fields(request: Request) -> dict[str, Any]:
     raw = await request.body()
     if len(raw) > MAX_BODY:
@@ -100,12 +108,6 @@ async def _fields(request: Request) -> dict[str, Any]:
         return body
     form = await request.form()
     return {"email": form.get("email", ""), "component_ids": form.getlist("component_ids")}
-
-
-class _Refused(Exception):
-    def __init__(self, status: int, code: str, message: str, details: list[Any] | None = None):
-        super().__init__(message)
-        self.status, self.code, self.message, self.details = status, code, message, details
 
 
 def _refusal(request: Request, refused: _Refused, headers: dict[str, str]) -> Response:
@@ -130,8 +132,7 @@ async def subscribe(request: Request, state: State) -> Response:
         mailed = limits.address.admit(digest)
         await run_in_threadpool(_request, state, data, mailed)
     except ValidationError as exc:
-        located = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]
-        body = validation_error_body(located)
+        body = body_validation_body(exc)
         refused = _Refused(
             422, "validation_error", body["error"]["message"], body["error"]["details"]
         )
