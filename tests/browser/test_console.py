@@ -233,7 +233,7 @@ def test_every_screen_has_no_serious_accessibility_violation(
     context = _context(browser)
     page = _token_sign_in(context, console)
     errors = _errors(page)
-    for path in (
+    screens = (
         "/",
         f"/incidents/{console.incident}",
         "/oncall",
@@ -242,9 +242,16 @@ def test_every_screen_has_no_serious_accessibility_violation(
         "/audit",
         "/admin",
         "/docs",
-    ):
+    )
+    for path in screens:
         page.goto(f"{console.server.url}{path}")
         assert _serious(page) == [], path
+    phone = _token_sign_in(_context(browser, PHONE), console)
+    for path in screens:
+        phone.goto(f"{console.server.url}{path}")
+        wide = phone.evaluate("document.documentElement.scrollWidth")
+        assert wide <= PHONE["width"], f"{path} is {wide} px wide on a phone"
+    phone.context.close()
     page.goto(f"{console.server.url}/oncall")
     page.get_by_role("button", name="Cover this shift").first.click()
     expect(page.get_by_role("status").first).to_contain_text("Override added")
